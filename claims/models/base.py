@@ -1,0 +1,44 @@
+"""What every model of the domain shares: timestamps and field-named constraint errors."""
+
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, router
+
+__all__ = ["TrackedModel"]
+
+
+class TrackedModel(models.Model):
+    """A row with creation and update times, whose constraint errors name a field.
+
+    Django reports a violated multi-column or check constraint as a non-field error;
+    ``constraint_fields`` maps a constraint's name to the field an editor has to
+    change, so the admin, forms and API show the message beside that field.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    constraint_fields: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(type(self), instance=self)
+        errors: dict[str, list] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field = self.constraint_fields.get(constraint.name)
+                    if field is None and getattr(error, "code", None) == "unique":
+                        fields = getattr(constraint, "fields", ())
+                        field = fields[0] if len(fields) == 1 else None
+                    if field is not None:
+                        errors.setdefault(field, []).extend(error.error_list)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,1 @@
+"""Settings live in one module per environment: local, test, production."""

@@ -1,0 +1,12 @@
+"""Settings for running the app on a developer's machine (``make run``)."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# A fixed development key: never used by the production settings, which require one.
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "django-insecure-local-development-key-not-for-production"
+)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]

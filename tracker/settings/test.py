@@ -1,0 +1,8 @@
+"""Settings for the test suite: fast hashing, no debug, the same database rules."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "django-insecure-test-key"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,10 @@
+"""URL configuration: the admin now; the API and reviewer pages mount here too."""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+]
