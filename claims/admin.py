@@ -25,7 +25,12 @@ class TopicAdmin(TrackedAdmin):
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
     list_display = ["name", "kind", "parent", "country", "reliability", "claim_count"]
-    list_filter = ["kind", "country", "reliability", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "kind",
+        "country",
+        "reliability",
+        ("parent", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "aliases", "description"]
     autocomplete_fields = ["parent"]
     # The parent column would otherwise cost one query a row.
@@ -75,8 +80,15 @@ class DocumentAdmin(TrackedAdmin):
 class FigureInline(admin.TabularInline):
     model = Figure
     fields = [
-        "measure", "text", "as_of", "qualifier", "value", "low", "high",
-        "bounds_overridden", "note",
+        "measure",
+        "text",
+        "as_of",
+        "qualifier",
+        "value",
+        "low",
+        "high",
+        "bounds_overridden",
+        "note",
     ]
     autocomplete_fields = ["measure"]
     extra = 0
@@ -95,12 +107,20 @@ class LinkOutInline(admin.TabularInline):
 @admin.register(Claim)
 class ClaimAdmin(TrackedAdmin):
     list_display = [
-        "short_statement", "source", "document", "attribution_kind", "stated_on",
-        "attribution_status", "credibility",
+        "short_statement",
+        "source",
+        "document",
+        "attribution_kind",
+        "stated_on",
+        "attribution_status",
+        "credibility",
     ]
     list_filter = [
         ("source", admin.RelatedOnlyFieldListFilter),
-        "attribution_kind", "attribution_status", "credibility", "topics",
+        "attribution_kind",
+        "attribution_status",
+        "credibility",
+        "topics",
         "stated_on_precision",
     ]
     search_fields = ["statement", "quote", "source__name"]
@@ -111,13 +131,27 @@ class ClaimAdmin(TrackedAdmin):
     inlines = [FigureInline, LinkOutInline]
     fieldsets = [
         (None, {"fields": ["source", "document", "statement", "quote", "topics"]}),
-        ("Attribution", {"fields": [
-            "attribution_kind", "stated_on", "stated_on_precision",
-            "quote_start", "quote_end",
-        ]}),
-        ("Current grade (from the latest review)", {"fields": [
-            "attribution_status", "credibility",
-        ]}),
+        (
+            "Attribution",
+            {
+                "fields": [
+                    "attribution_kind",
+                    "stated_on",
+                    "stated_on_precision",
+                    "quote_start",
+                    "quote_end",
+                ]
+            },
+        ),
+        (
+            "Current grade (from the latest review)",
+            {
+                "fields": [
+                    "attribution_status",
+                    "credibility",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description="Statement", ordering="statement")
@@ -152,7 +186,15 @@ class MeasureAdmin(TrackedAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(TrackedAdmin):
-    list_display = ["text", "measure", "claim_source", "qualifier", "low", "high", "as_of"]
+    list_display = [
+        "text",
+        "measure",
+        "claim_source",
+        "qualifier",
+        "low",
+        "high",
+        "as_of",
+    ]
     list_filter = ["qualifier", ("measure", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "note", "measure__name", "claim__source__name"]
     autocomplete_fields = ["claim", "measure"]
@@ -182,7 +224,11 @@ class LinkAdmin(TrackedAdmin):
 @admin.register(Review)
 class ReviewAdmin(TrackedAdmin):
     list_display = [
-        "claim", "reviewer", "attribution_status", "credibility", "created_at",
+        "claim",
+        "reviewer",
+        "attribution_status",
+        "credibility",
+        "created_at",
     ]
     list_filter = ["attribution_status", "credibility"]
     search_fields = ["claim__statement", "rationale", "reviewer__username"]
@@ -193,7 +239,13 @@ class ReviewAdmin(TrackedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A review is a record of a judgement: it is never edited, only superseded.
         if obj is not None:
-            return ["claim", "reviewer", "attribution_status", "credibility", "rationale"]
+            return [
+                "claim",
+                "reviewer",
+                "attribution_status",
+                "credibility",
+                "rationale",
+            ]
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):

@@ -117,7 +117,9 @@ _RANGE_RES = [
     re.compile(rf"^from\s+(?P<a>{_NUMBER})\s+to\s+(?P<b>{_NUMBER})(?P<rest>.*)$"),
     re.compile(rf"^(?P<a>{_NUMBER})\s+to\s+(?P<b>{_NUMBER})(?P<rest>.*)$"),
     # A hyphen joins numerals only: "twenty-five" is one number, not a range.
-    re.compile(rf"^(?P<a>{_DIGITS}{_SCALE})\s*-\s*(?P<b>{_DIGITS}{_SCALE})(?P<rest>.*)$"),
+    re.compile(
+        rf"^(?P<a>{_DIGITS}{_SCALE})\s*-\s*(?P<b>{_DIGITS}{_SCALE})(?P<rest>.*)$"
+    ),
 ]
 #: What may follow the number: a unit or noun phrase, with no digits in it.
 _TRAILER_RE = re.compile(r"^[^\d]*$")
@@ -157,7 +159,9 @@ def parse_number(text: str) -> Decimal:
         digits = re.sub(r"[, \u00a0\u202f]", "", match.group(1))
         try:
             number = Decimal(digits)
-        except InvalidOperation as exc:  # pragma: no cover - the pattern admits digits only
+        except (
+            InvalidOperation
+        ) as exc:  # pragma: no cover - the pattern admits digits only
             raise _unreadable(text) from exc
         if match.group(2):
             number *= SCALES[match.group(2)]
@@ -222,8 +226,8 @@ def _check_trailer(original: str, rest: str) -> None:
 def parse_figure(
     text: str,
     *,
-    tolerance: Decimal = DEFAULT_TOLERANCE,
-    lower_limit: Decimal | None = DEFAULT_LOWER_LIMIT,
+    tolerance: Decimal | str = DEFAULT_TOLERANCE,
+    lower_limit: Decimal | str | None = DEFAULT_LOWER_LIMIT,
 ) -> ParsedFigure:
     """Read ``text`` into a qualifier, nominal value and interval.
 
@@ -231,6 +235,8 @@ def parse_figure(
     ``lower_limit`` (``None``: unbounded) is the low end of "up to" and the floor
     no figure may go below.
     """
+    tolerance = Decimal(str(tolerance))
+    lower_limit = None if lower_limit is None else Decimal(str(lower_limit))
     if tolerance < 0 or tolerance >= 1:
         raise ValidationError(
             "The tolerance must be at least 0 and below 1.", code="bad_tolerance"
@@ -302,8 +308,10 @@ def _parse_single(
     value, rest = leading
     if qualifier is None:
         for phrase in sorted(SUFFIX_QUALIFIERS, key=len, reverse=True):
-            if rest == phrase or rest.startswith(phrase + " ") or (
-                phrase == "+" and rest.startswith("+")
+            if (
+                rest == phrase
+                or rest.startswith(phrase + " ")
+                or (phrase == "+" and rest.startswith("+"))
             ):
                 qualifier = SUFFIX_QUALIFIERS[phrase]
                 rest = rest[len(phrase) :].strip()

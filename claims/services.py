@@ -34,5 +34,8 @@ def review_create(
     locked.credibility = review.credibility
     locked._change_reason = f"Review #{review.pk}"
     locked.save(update_fields=["attribution_status", "credibility", "updated_at"])
-    claim.attribution_status, claim.credibility = locked.attribution_status, locked.credibility
+    claim.attribution_status, claim.credibility = (
+        locked.attribution_status,
+        locked.credibility,
+    )
     return review

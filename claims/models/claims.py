@@ -136,7 +136,8 @@ class Claim(TrackedModel):
             return True
         if (
             self.quote_start is not None
-            and text[self.quote_start : self.quote_start + len(self.quote)] == self.quote
+            and text[self.quote_start : self.quote_start + len(self.quote)]
+            == self.quote
         ):
             start = self.quote_start
         else:

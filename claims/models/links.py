@@ -71,7 +71,9 @@ class Link(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.from_claim_id} {self.get_relation_display()} #{self.to_claim_id}"
+        return (
+            f"#{self.from_claim_id} {self.get_relation_display()} #{self.to_claim_id}"
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -84,12 +86,14 @@ class Link(TrackedModel):
         )
         others = Link.objects.filter(pair).exclude(pk=self.pk)
         if self.relation in SYMMETRIC_RELATIONS:
-            opposite = (SYMMETRIC_RELATIONS - {self.relation}).pop()
+            (opposite,) = SYMMETRIC_RELATIONS - {self.relation}
             if others.filter(relation=opposite).exists():
                 raise ValidationError(
-                    {"relation": f"These claims are already linked as "
-                     f"“{Relation(opposite).label.lower()}”: a claim cannot both "
-                     "corroborate and contradict another."}
+                    {
+                        "relation": f"These claims are already linked as "
+                        f"“{Relation(opposite).label.lower()}”: a claim cannot both "
+                        "corroborate and contradict another."
+                    }
                 )
         if self.relation in DERIVING_RELATIONS:
             cycle = path_that_a_link_would_close(
@@ -98,15 +102,19 @@ class Link(TrackedModel):
             if cycle:
                 shown = " → ".join(f"#{claim}" for claim in cycle)
                 raise ValidationError(
-                    {"to_claim": "This link would make a cycle of repeats/based_on "
-                     f"links: {shown}."}
+                    {
+                        "to_claim": "This link would make a cycle of repeats/based_on "
+                        f"links: {shown}."
+                    }
                 )
 
     def _derives_from(self, frontier: set[int]) -> dict[int, list[int]]:
         """Existing deriving links out of ``frontier``: one query a step of depth."""
         steps: dict[int, list[int]] = {}
         rows = (
-            Link.objects.filter(from_claim__in=frontier, relation__in=DERIVING_RELATIONS)
+            Link.objects.filter(
+                from_claim__in=frontier, relation__in=DERIVING_RELATIONS
+            )
             .exclude(pk=self.pk)
             .values_list("from_claim_id", "to_claim_id")
         )

@@ -34,7 +34,10 @@ class Measure(TrackedModel):
         max_digits=5,
         decimal_places=4,
         default=DEFAULT_TOLERANCE,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.9999"))],
+        validators=[
+            MinValueValidator(Decimal(0)),
+            MaxValueValidator(Decimal("0.9999")),
+        ],
         help_text='How far "approximately" reaches either way: 0.10 is 10%.',
     )
     lower_limit = models.DecimalField(
@@ -85,9 +88,7 @@ class Figure(TrackedModel):
         "claims.Measure", on_delete=models.PROTECT, related_name="figures"
     )
     text = models.CharField(max_length=300)
-    qualifier = models.CharField(
-        max_length=15, choices=Qualifier.choices, blank=True
-    )
+    qualifier = models.CharField(max_length=15, choices=Qualifier.choices, blank=True)
     value = models.DecimalField(**_NUMBER, null=True, blank=True)
     low = models.DecimalField(**_NUMBER, null=True, blank=True)
     high = models.DecimalField(**_NUMBER, null=True, blank=True)

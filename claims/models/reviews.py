@@ -29,9 +29,17 @@ class Review(TrackedModel):
         blank=True,
     )
     attribution_status = models.CharField(
-        max_length=15, choices=AttributionStatus.choices
+        max_length=15,
+        choices=AttributionStatus.choices,
+        error_messages={
+            "invalid_choice": "Attribution status must be unverified, verified or "
+            "misattributed, not %(value)s."
+        },
     )
-    credibility = models.PositiveSmallIntegerField(choices=Credibility.choices)
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices,
+        error_messages={"invalid_choice": "Credibility is a grade from 1 to 6."},
+    )
     rationale = models.TextField()
 
     history = HistoricalRecords()
@@ -64,5 +72,7 @@ class Review(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Review of claim #{self.claim_id}: {self.attribution_status}, " \
+        return (
+            f"Review of claim #{self.claim_id}: {self.attribution_status}, "
             f"{self.credibility}"
+        )

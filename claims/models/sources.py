@@ -51,7 +51,12 @@ class Source(TrackedModel):
     )
     description = models.TextField(blank=True)
     reliability = models.CharField(
-        max_length=1, choices=Reliability.choices, default=Reliability.F
+        max_length=1,
+        choices=Reliability.choices,
+        default=Reliability.F,
+        error_messages={
+            "invalid_choice": "Reliability is a grade from A to F, not %(value)s."
+        },
     )
 
     history = HistoricalRecords()
@@ -99,8 +104,10 @@ class Source(TrackedModel):
             chain = [self.parent_id, *ancestors(self.parent_id, self._parent_map())]
             if self.pk in chain:
                 raise ValidationError(
-                    {"parent": "A source cannot be its own ancestor: "
-                     f"{self.parent} already sits under {self}."}
+                    {
+                        "parent": "A source cannot be its own ancestor: "
+                        f"{self.parent} already sits under {self}."
+                    }
                 )
 
     def _parent_map(self) -> dict[int, int | None]:
@@ -109,7 +116,9 @@ class Source(TrackedModel):
         node: int | None = self.parent_id
         while node is not None and node not in parents and node != self.pk:
             parent = (
-                Source.objects.filter(pk=node).values_list("parent_id", flat=True).first()
+                Source.objects.filter(pk=node)
+                .values_list("parent_id", flat=True)
+                .first()
             )
             parents[node] = parent
             node = parent

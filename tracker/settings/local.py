@@ -10,3 +10,7 @@ SECRET_KEY = os.environ.get(
     "DJANGO_SECRET_KEY", "django-insecure-local-development-key-not-for-production"
 )
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+# Serve static files straight from the apps (also under DJANGO_DEBUG=0).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,81 @@
+"""Origins, groups and cycles, over plain values: no database."""
+
+from claims.independence import (
+    ancestors,
+    find_path,
+    group_of,
+    origins_of,
+    path_that_a_link_would_close,
+)
+
+
+def steps_from(edges):
+    calls = []
+
+    def next_steps(frontier):
+        calls.append(set(frontier))
+        return {node: edges.get(node, []) for node in frontier}
+
+    next_steps.calls = calls
+    return next_steps
+
+
+def test_find_path_returns_the_shortest_path():
+    edges = {1: [2, 3], 2: [4], 3: [4], 4: [5]}
+    assert find_path(1, 5, steps_from(edges)) == [1, 2, 4, 5]
+
+
+def test_find_path_returns_none_when_unreachable():
+    assert find_path(1, 9, steps_from({1: [2], 2: [3]})) is None
+
+
+def test_find_path_asks_for_one_frontier_per_level():
+    steps = steps_from({1: [2, 3], 2: [4], 3: [5]})
+    find_path(1, 99, steps)
+    assert steps.calls == [{1}, {2, 3}, {4, 5}]
+
+
+def test_find_path_survives_existing_cycles():
+    assert find_path(1, 9, steps_from({1: [2], 2: [1]})) is None
+
+
+def test_a_link_back_to_an_ancestor_closes_a_cycle():
+    # 2 repeats 1, 3 is based on 2: a link 1 -> 3 closes 1 -> 3 -> 2 -> 1.
+    edges = {2: [1], 3: [2]}
+    assert path_that_a_link_would_close(1, 3, steps_from(edges)) == [1, 3, 2, 1]
+
+
+def test_a_link_to_an_unrelated_claim_closes_no_cycle():
+    assert path_that_a_link_would_close(1, 4, steps_from({2: [1], 3: [2]})) is None
+
+
+def test_ancestors_are_listed_nearest_first():
+    parents = {"former official": "kremlin", "kremlin": "russia", "russia": None}
+    assert ancestors("former official", parents) == ["kremlin", "russia"]
+
+
+def test_the_group_is_the_top_of_the_parent_chain():
+    parents = {10: 1, 11: 10, 1: None, 20: None}
+    assert group_of(11, parents) == 1
+    assert group_of(20, parents) == 20
+
+
+def test_ancestors_stop_at_a_loop_instead_of_spinning():
+    assert ancestors(1, {1: 2, 2: 1}) == [2]
+
+
+def test_a_claim_without_deriving_links_is_its_own_origin():
+    assert origins_of(7, {}) == [7]
+
+
+def test_origins_follow_repeats_and_based_on_to_the_end():
+    # 3 repeats 2, 2 is based on 1.
+    assert origins_of(3, {3: [2], 2: [1]}) == [1]
+
+
+def test_a_claim_based_on_two_others_has_both_origins():
+    assert origins_of(5, {5: [3, 4], 3: [1], 4: [2]}) == [1, 2]
+
+
+def test_origins_of_a_cycle_terminate():
+    assert origins_of(1, {1: [2], 2: [1]}) == [1]
