@@ -4,7 +4,7 @@ Every claim names the exact words of the article that carry it; the models deriv
 quote offsets and figure intervals, with the same validation the admin runs, in a
 throwaway in-memory database. Run it again after changing the readings:
 
-    .venv/bin/python scripts/build_seed_fixture.py
+    .venv/bin/python scripts/build_seed_fixture.py [OUTPUT]
 """
 
 import datetime
@@ -563,7 +563,7 @@ LINKS = [
 ]
 
 
-def build() -> None:
+def build(output: Path = OUTPUT) -> None:
     call_command("migrate", verbosity=0)
     text = ARTICLE.read_text(encoding="utf-8")
     document = Document(
@@ -674,9 +674,9 @@ def build() -> None:
         indent=1,
         stdout=out,
     )
-    OUTPUT.write_text(out.getvalue() + "\n", encoding="utf-8")
+    output.write_text(out.getvalue() + "\n", encoding="utf-8")
     print(
-        f"Wrote {OUTPUT.relative_to(ROOT)}: {len(sources)} sources, {len(claims)} "
+        f"Wrote {output}: {len(sources)} sources, {len(claims)} "
         f"claims, {len(FIGURES)} figures, {len(LINKS)} links."
     )
 
@@ -688,4 +688,4 @@ def save(instance):
 
 
 if __name__ == "__main__":
-    build()
+    build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT)

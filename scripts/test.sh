@@ -27,4 +27,8 @@ else
     echo "Skipped the PostgreSQL run: no PostgreSQL answers at $safe_url."
 fi
 
-echo "Tests ran on: ${ran[*]}."
+if [ ${#ran[@]} -eq 2 ]; then
+    echo "Tests ran on: SQLite and PostgreSQL."
+else
+    echo "Tests ran on: SQLite only (PostgreSQL skipped)."
+fi

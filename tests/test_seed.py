@@ -3,6 +3,9 @@ the sources' hierarchy and the links the article states."""
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal as D
 
 import pytest
@@ -134,3 +137,26 @@ def test_the_seed_is_not_loaded_over_existing_data(seed):
     before = Claim.objects.count()
     assert load_seed() is False
     assert Claim.objects.count() == before
+
+
+def test_the_fixture_is_what_the_builder_makes_from_the_article(tmp_path):
+    """Guards against hand edits: the readings live in the builder, not the JSON."""
+    rebuilt = tmp_path / "seed.json"
+    result = subprocess.run(
+        [sys.executable, "scripts/build_seed_fixture.py", str(rebuilt)],
+        cwd=SEED_FIXTURE.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+    )
+    assert result.returncode == 0, result.stderr
+
+    def rows(path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for row in data:
+            row["fields"].pop("created_at", None)
+            row["fields"].pop("updated_at", None)
+        return data
+
+    assert rows(rebuilt) == rows(SEED_FIXTURE)
