@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 Edges = Mapping[int, Iterable[int]]
 
@@ -109,3 +110,48 @@ def origins_of(claim: int, derives_from: Edges) -> list[int]:
             seen.add(target)
             queue.append(target)
     return sorted(found) or [claim]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested credibility grade (Admiralty 1-6) and the reason in words."""
+
+    credibility: int
+    reason: str
+
+
+def suggest_credibility(corroborating: int, contradicting: int) -> Suggestion:
+    """Suggest a credibility grade from independent corroboration and contradiction.
+
+    ``corroborating`` (C) and ``contradicting`` (X) count distinct independence
+    groups, other than the claim's own, among the origins of the claims that
+    corroborate and contradict it. A reviewer's grade overrides the suggestion.
+    """
+    c, x = corroborating, contradicting
+    counted = f"{_groups(c, 'corroborate')} and {_groups(x, 'contradict')}"
+    if c >= 2 and x == 0:
+        return Suggestion(1, f"Confirmed: {counted}.")
+    if c == 1 and x == 0:
+        return Suggestion(2, f"Probably true: {counted}.")
+    if c > x >= 1:
+        return Suggestion(
+            3, f"Possibly true: {counted}; more corroborate than contradict."
+        )
+    if c == 0 and x == 0:
+        return Suggestion(
+            6, "Cannot be judged: no independent source corroborates or contradicts it."
+        )
+    if c == 0 and x >= 2:
+        return Suggestion(5, f"Improbable: {counted}.")
+    if c == 0:
+        return Suggestion(4, f"Doubtful: {counted}.")
+    return Suggestion(
+        4, f"Doubtful: {counted}; at least as many contradict as corroborate."
+    )
+
+
+def _groups(n: int, verb: str) -> str:
+    """ "2 independent groups corroborate it", "1 independent group contradicts it"."""
+    if n == 1:
+        return f"1 independent group {verb}s it"
+    return f"{'no' if n == 0 else n} independent groups {verb} it"

@@ -18,11 +18,20 @@ class TrackedModel(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
+    #: Counts the row's saves; the API's ETag, checked against If-Match on writes.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     constraint_fields: ClassVar[dict[str, str]] = {}
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         using = router.db_for_write(type(self), instance=self)

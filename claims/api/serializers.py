@@ -1,0 +1,371 @@
+"""API serializers. Every write runs the model's own ``full_clean()``, so the API
+refuses exactly what the admin refuses, with the same messages."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from claims import services
+from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
+
+
+def drf_errors(error: DjangoValidationError) -> serializers.ValidationError:
+    """A Django validation error as DRF's, field by field."""
+    if hasattr(error, "error_dict"):
+        detail = {
+            (
+                api_settings.NON_FIELD_ERRORS_KEY
+                if field == NON_FIELD_ERRORS
+                else field
+            ): messages
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return serializers.ValidationError(detail)
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Builds the instance from the input and runs ``full_clean()`` on it.
+
+    DRF's ModelSerializer skips ``Model.clean()``; here validation ends with the
+    model's own, and the instance it validated (with its derived fields: quote
+    offsets, figure intervals) is the one saved.
+    """
+
+    def _many_to_many(self) -> set[str]:
+        return {f.name for f in self.Meta.model._meta.many_to_many}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in self._many_to_many():
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+        self._validated = instance
+        return attrs
+
+    def create(self, validated_data):
+        return self._save(self._validated, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, instance: models.Model, validated_data: dict) -> models.Model:
+        related = {}
+        for name, value in validated_data.items():
+            if name in self._many_to_many():
+                related[name] = value
+            else:
+                setattr(instance, name, value)
+        instance.save()
+        for name, value in related.items():
+            getattr(instance, name).set(value)
+        return instance
+
+
+def self_link(view_name: str) -> serializers.HyperlinkedIdentityField:
+    return serializers.HyperlinkedIdentityField(view_name=f"api:{view_name}-detail")
+
+
+TRACKING = ["version", "created_at", "updated_at"]
+
+
+class TopicSerializer(ValidatedModelSerializer):
+    url = self_link("topic")
+
+    class Meta:
+        model = Topic
+        fields = ["id", "url", "name", "description", *TRACKING]
+
+
+class SourceSerializer(ValidatedModelSerializer):
+    url = self_link("source")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "name",
+            "kind",
+            "parent",
+            "country",
+            "aliases",
+            "description",
+            "reliability",
+            *TRACKING,
+        ]
+
+
+class DocumentSerializer(ValidatedModelSerializer):
+    """``url`` is the document's own address; ``api_url`` is its place in the API."""
+
+    api_url = self_link("document")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "api_url",
+            "title",
+            "publisher",
+            "url",
+            "published_at",
+            "byline",
+            "language",
+            "text",
+            "retrieved_at",
+            "archive_url",
+            *TRACKING,
+        ]
+
+
+class ClaimSerializer(ValidatedModelSerializer):
+    url = self_link("claim")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "source",
+            "document",
+            "statement",
+            "quote",
+            "quote_start",
+            "quote_end",
+            "attribution_kind",
+            "stated_on",
+            "stated_on_precision",
+            "topics",
+            "attribution_status",
+            "credibility",
+            *TRACKING,
+        ]
+        read_only_fields = [
+            "quote_start",
+            "quote_end",
+            "attribution_status",
+            "credibility",
+        ]
+
+
+class MeasureSerializer(ValidatedModelSerializer):
+    url = self_link("measure")
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "url",
+            "name",
+            "unit",
+            "tolerance",
+            "lower_limit",
+            "description",
+            "topics",
+            *TRACKING,
+        ]
+
+
+class FigureSerializer(ValidatedModelSerializer):
+    """``qualifier``, ``value``, ``low`` and ``high`` are derived from ``text``; they
+    are taken as given only with ``bounds_overridden`` and a ``note``."""
+
+    url = self_link("figure")
+
+    class Meta:
+        model = Figure
+        fields = [
+            "id",
+            "url",
+            "claim",
+            "measure",
+            "text",
+            "as_of",
+            "qualifier",
+            "value",
+            "low",
+            "high",
+            "bounds_overridden",
+            "note",
+            *TRACKING,
+        ]
+
+
+class LinkSerializer(ValidatedModelSerializer):
+    url = self_link("link")
+
+    class Meta:
+        model = Link
+        fields = [
+            "id",
+            "url",
+            "from_claim",
+            "to_claim",
+            "relation",
+            "note",
+            "created_by",
+            *TRACKING,
+        ]
+        read_only_fields = ["created_by"]
+
+
+class ReviewSerializer(ValidatedModelSerializer):
+    """A review is recorded once and never edited; the latest grades its claim."""
+
+    url = self_link("review")
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "url",
+            "claim",
+            "reviewer",
+            "attribution_status",
+            "credibility",
+            "rationale",
+            "created_at",
+        ]
+        read_only_fields = ["reviewer"]
+
+    def create(self, validated_data):
+        try:
+            return services.review_create(
+                claim=validated_data["claim"],
+                reviewer=validated_data.get("reviewer"),
+                attribution_status=validated_data["attribution_status"],
+                credibility=validated_data["credibility"],
+                rationale=validated_data["rationale"],
+            )
+        except DjangoValidationError as error:
+            raise drf_errors(error) from error
+
+
+class HistoryUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = HistoryUserSerializer(allow_null=True)
+    date = serializers.DateTimeField()
+    reason = serializers.CharField(allow_null=True)
+    changes = ChangeSerializer(many=True)
+
+
+# Computed views: these describe, for the schema, the dicts the selectors build. --------
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MeasureRefSerializer(RefSerializer):
+    unit = serializers.CharField()
+
+
+class ComparedFigureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    claim_id = serializers.IntegerField()
+    source = RefSerializer()
+    group = RefSerializer(
+        help_text="The independence group: the top of the parent "
+        "chain of the source of the figure's origin."
+    )
+    origin_claim_id = serializers.IntegerField()
+    text = serializers.CharField()
+    qualifier = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True, help_text="null: open below")
+    high = serializers.FloatField(allow_null=True, help_text="null: open above")
+    as_of = serializers.DateField(allow_null=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    figure_ids = serializers.ListField(
+        child=serializers.IntegerField(), min_length=2, max_length=2
+    )
+    same_group = serializers.BooleanField()
+
+
+class StretchSerializer(serializers.Serializer):
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    support = serializers.IntegerField(help_text="Distinct independence groups.")
+    supporting_groups = serializers.ListField(child=serializers.IntegerField())
+    other_groups = serializers.ListField(child=serializers.IntegerField())
+
+
+class CountsSerializer(serializers.Serializer):
+    figures = serializers.IntegerField()
+    origins = serializers.IntegerField()
+    groups = serializers.IntegerField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    measure = MeasureRefSerializer()
+    figures = ComparedFigureSerializer(many=True)
+    conflicts = ConflictSerializer(many=True)
+    best_supported = StretchSerializer(many=True)
+    spread = serializers.FloatField(allow_null=True)
+    counts = CountsSerializer()
+
+
+class TopicComparisonSerializer(serializers.Serializer):
+    topic = RefSerializer()
+    measures = ComparisonSerializer(many=True)
+
+
+class CorroborationLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    relation = serializers.CharField()
+    direction = serializers.ChoiceField(choices=["outgoing", "incoming"])
+    other_claim_id = serializers.IntegerField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    credibility = serializers.IntegerField(min_value=1, max_value=6)
+    reason = serializers.CharField()
+
+
+class GradeSerializer(serializers.Serializer):
+    attribution_status = serializers.CharField()
+    credibility = serializers.IntegerField()
+
+
+class CorroborationSerializer(serializers.Serializer):
+    claim_id = serializers.IntegerField()
+    origin_claim_ids = serializers.ListField(child=serializers.IntegerField())
+    group = RefSerializer()
+    links = CorroborationLinkSerializer(many=True)
+    corroborating_groups = RefSerializer(many=True)
+    contradicting_groups = RefSerializer(many=True)
+    suggested_credibility = SuggestionSerializer()
+    current = GradeSerializer()
+
+
+class ComparisonWindowSerializer(serializers.Serializer):
+    as_of_after = serializers.DateField(required=False)
+    as_of_before = serializers.DateField(required=False)

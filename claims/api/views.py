@@ -1,0 +1,302 @@
+"""The REST API: declarative viewsets over the models, and the computed views."""
+
+from django.db import transaction
+from django.db.models import F, ProtectedError, RestrictedError
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from claims import filtersets, selectors
+from claims.api import serializers
+from claims.history import history_entries
+from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
+from claims.permissions import REVIEWERS
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The object has changed since you read it (If-Match does not match its "
+        "ETag). Read it again and reapply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def etag_of(instance) -> str:
+    return f'"{instance.version}"'
+
+
+class HistoryMixin:
+    """``history/``: every change of one object, oldest first, with who, when, what.
+
+    Read from the history table, so a deleted object's history stays readable.
+    """
+
+    lookup_value_regex = "[0-9]+"
+
+    @extend_schema(responses=serializers.HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        model = self.get_queryset().model
+        entries = history_entries(model, pk)
+        if not entries:
+            get_object_or_404(model, pk=pk)
+        return Response(entries)
+
+
+class ETagMixin:
+    """An ``ETag`` (the object's version) on every answer that carries one object."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        instance = getattr(self, "_etag_instance", None)
+        if instance is not None and response.status_code < 300:
+            response["ETag"] = etag_of(instance)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        self._etag_instance = self.get_object()
+        return Response(self.get_serializer(self._etag_instance).data)
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self._etag_instance = serializer.instance
+
+
+class TrackedViewSet(HistoryMixin, ETagMixin, viewsets.ModelViewSet):
+    """What every model's endpoint shares.
+
+    - An update or delete sent with ``If-Match`` applies only if the object is
+      still at that version, checked by a conditional UPDATE inside the write's
+      transaction, so two writers cannot both pass the check.
+    - A delete that other rows depend on answers 409 naming them.
+    """
+
+    pagination_class = StandardPagination
+    filter_backends = [
+        DjangoFilterBackend,
+        filters.SearchFilter,
+        filters.OrderingFilter,
+    ]
+
+    def _expected_version(self) -> int | None:
+        header = self.request.headers.get("If-Match")
+        if header is None or header.strip() == "*":
+            return None
+        try:
+            return int(header.strip().removeprefix("W/").strip('"'))
+        except ValueError:
+            raise PreconditionFailed(
+                f'If-Match must be an ETag this API gave, such as "3"; got {header}.'
+            ) from None
+
+    def _take_version(self, instance, expected: int | None) -> None:
+        """Take the row at the ``expected`` version or fail; call inside the write's
+        transaction."""
+        if expected is None:
+            return
+        taken = (
+            type(instance)
+            .objects.filter(pk=instance.pk, version=expected)
+            .update(version=F("version") + 1)
+        )
+        if not taken:
+            raise PreconditionFailed()
+        # save() counts this write once more: start it from the version it replaces.
+        instance.version = expected
+
+    def update(self, request, *args, **kwargs):
+        expected = self._expected_version()
+        instance = self.get_object()
+        if expected is not None and instance.version != expected:
+            raise PreconditionFailed()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            self._take_version(instance, expected)
+            serializer.save()
+        self._etag_instance = serializer.instance
+        return Response(serializer.data)
+
+    def destroy(self, request, *args, **kwargs):
+        expected = self._expected_version()
+        instance = self.get_object()
+        try:
+            with transaction.atomic():
+                self._take_version(instance, expected)
+                instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            return Response(
+                conflict_body(instance, error), status=status.HTTP_409_CONFLICT
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def conflict_body(instance, error) -> dict:
+    dependents = sorted(
+        error.protected_objects
+        if isinstance(error, ProtectedError)
+        else error.restricted_objects,
+        key=lambda o: (o._meta.label, o.pk),
+    )
+    kinds: dict[str, int] = {}
+    for obj in dependents:
+        kinds[obj._meta.verbose_name_plural] = (
+            kinds.get(obj._meta.verbose_name_plural, 0) + 1
+        )
+    listed = ", ".join(f"{count} {name}" for name, count in kinds.items())
+    return {
+        "detail": f"Cannot delete {instance._meta.verbose_name} #{instance.pk}: "
+        f"{listed} depend on it. Remove or repoint them first.",
+        "dependents": [
+            {"kind": obj._meta.model_name, "id": obj.pk} for obj in dependents[:100]
+        ],
+    }
+
+
+class TopicViewSet(TrackedViewSet):
+    queryset = Topic.objects.all()
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filtersets.TopicFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created_at"]
+
+    @extend_schema(
+        parameters=[serializers.ComparisonWindowSerializer],
+        responses=serializers.TopicComparisonSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def comparison(self, request, pk=None):
+        """The comparison of every measure in the topic."""
+        topic = self.get_object()
+        window = _window(request)
+        measures = list(topic.measures.order_by("name"))
+        return Response(
+            {
+                "topic": {"id": topic.pk, "name": topic.name},
+                "measures": selectors.compare_measures(measures, **window),
+            }
+        )
+
+
+class SourceViewSet(TrackedViewSet):
+    queryset = Source.objects.all()
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filtersets.SourceFilter
+    search_fields = ["name", "aliases", "description"]
+    ordering_fields = ["name", "kind", "country", "reliability", "created_at"]
+
+
+class DocumentViewSet(TrackedViewSet):
+    queryset = Document.objects.all()
+    serializer_class = serializers.DocumentSerializer
+    filterset_class = filtersets.DocumentFilter
+    search_fields = ["title", "publisher", "byline", "url"]
+    ordering_fields = ["published_at", "title", "created_at"]
+
+
+class ClaimViewSet(TrackedViewSet):
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filtersets.ClaimFilter
+    search_fields = ["statement", "quote", "source__name"]
+    ordering_fields = ["stated_on", "credibility", "created_at", "updated_at", "id"]
+
+    def get_queryset(self):
+        # Topics are listed on every claim: one query for the page, not one a claim.
+        return Claim.objects.prefetch_related("topics")
+
+    @extend_schema(responses=serializers.CorroborationSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def corroboration(self, request, pk=None):
+        """The claim's links both ways, its origin and group, the independent groups
+        that corroborate and contradict it, and its suggested credibility."""
+        return Response(selectors.claim_corroboration(self.get_object()))
+
+
+class MeasureViewSet(TrackedViewSet):
+    serializer_class = serializers.MeasureSerializer
+    filterset_class = filtersets.MeasureFilter
+    search_fields = ["name", "unit", "description"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        # Topics are listed on every measure: one query for the page.
+        return Measure.objects.prefetch_related("topics")
+
+    @extend_schema(
+        parameters=[serializers.ComparisonWindowSerializer],
+        responses=serializers.ComparisonSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def comparison(self, request, pk=None):
+        """The figures on this measure side by side: conflicts, the best-supported
+        range, the spread and the counts, within an optional as_of window."""
+        measure = self.get_object()
+        (result,) = selectors.compare_measures([measure], **_window(request))
+        return Response(result)
+
+
+class FigureViewSet(TrackedViewSet):
+    queryset = Figure.objects.all()
+    serializer_class = serializers.FigureSerializer
+    filterset_class = filtersets.FigureFilter
+    search_fields = ["text", "note"]
+    ordering_fields = ["as_of", "low", "high", "created_at", "id"]
+
+
+class LinkViewSet(TrackedViewSet):
+    queryset = Link.objects.all()
+    serializer_class = serializers.LinkSerializer
+    filterset_class = filtersets.LinkFilter
+    search_fields = ["note"]
+    ordering_fields = ["created_at", "id"]
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+        self._etag_instance = serializer.instance
+
+
+class ReviewViewSet(
+    HistoryMixin,
+    ETagMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reviews are recorded and read, never edited or deleted."""
+
+    queryset = Review.objects.all()
+    serializer_class = serializers.ReviewSerializer
+    filterset_class = filtersets.ReviewFilter
+    pagination_class = StandardPagination
+    filter_backends = [
+        DjangoFilterBackend,
+        filters.SearchFilter,
+        filters.OrderingFilter,
+    ]
+    search_fields = ["rationale"]
+    ordering_fields = ["created_at", "credibility"]
+    write_group = REVIEWERS
+
+    def perform_create(self, serializer):
+        serializer.save(reviewer=self.request.user)
+        self._etag_instance = serializer.instance
+
+
+def _window(request) -> dict:
+    window = serializers.ComparisonWindowSerializer(data=request.query_params)
+    window.is_valid(raise_exception=True)
+    return dict(window.validated_data)

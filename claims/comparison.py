@@ -1,0 +1,183 @@
+"""Comparing the figures on one measure: conflicts, best-supported range, spread.
+
+Pure Python over plain values. An interval is closed; ``None`` for ``low`` or ``high``
+is an open end, which reaches everything beyond it. Support counts distinct
+independence groups, never figures: ten outlets repeating one briefing are one voice.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+Number = Decimal | int | float
+SPREAD_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class FigureInterval:
+    """What the comparison needs of a figure."""
+
+    id: int
+    group: int
+    low: Number | None
+    high: Number | None
+    origin: int | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    figure_ids: tuple[int, int]
+    same_group: bool
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A run of values covered by the largest number of distinct groups."""
+
+    low: Number | None
+    high: Number | None
+    support: int
+    supporting_groups: list[int] = field(default_factory=list)
+    other_groups: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    conflicts: list[Conflict]
+    best_supported: list[Stretch]
+    spread: Decimal | None
+    figures: int
+    origins: int
+    groups: int
+
+
+def overlaps(a: FigureInterval, b: FigureInterval) -> bool:
+    """Closed intervals overlap when neither lies wholly above the other."""
+    if a.high is not None and b.low is not None and a.high < b.low:
+        return False
+    if b.high is not None and a.low is not None and b.high < a.low:
+        return False
+    return True
+
+
+def conflicts(figures: list[FigureInterval]) -> list[Conflict]:
+    """Every pair of figures whose intervals do not overlap, lower figure first.
+
+    Sorted by high end, each figure conflicts with exactly the figures whose low end
+    lies above its high end: a suffix of the figures sorted by low end. The cost is
+    O(n log n) plus the number of pairs reported.
+    """
+    with_low = sorted((f for f in figures if f.low is not None), key=lambda f: f.low)
+    lows = [f.low for f in with_low]
+    found: list[Conflict] = []
+    for lower in sorted(figures, key=lambda f: f.id):
+        if lower.high is None:
+            continue
+        start = bisect_right(lows, lower.high)
+        for upper in with_low[start:]:
+            found.append(
+                Conflict(
+                    figure_ids=(lower.id, upper.id),
+                    same_group=lower.group == upper.group,
+                )
+            )
+    found.sort(key=lambda c: c.figure_ids)
+    return found
+
+
+def best_supported(figures: list[FigureInterval]) -> list[Stretch]:
+    """The stretches of values covered by the most distinct groups; every tie.
+
+    Sweeps the distinct finite ends in order. The values between two neighbouring
+    ends are covered by the intervals that reach across both; an end itself is also
+    covered by the intervals that start or stop there. Neighbouring pieces with the
+    same best support from the same groups merge into one stretch.
+    """
+    if not figures:
+        return []
+    all_groups = sorted({f.group for f in figures})
+    points = sorted({v for f in figures for v in (f.low, f.high) if v is not None})
+    starts: dict[Number, list[int]] = {}
+    ends: dict[Number, list[int]] = {}
+    covering: Counter = Counter()
+    for f in figures:
+        if f.low is None:
+            covering[f.group] += 1
+        else:
+            starts.setdefault(f.low, []).append(f.group)
+        if f.high is not None:
+            ends.setdefault(f.high, []).append(f.group)
+
+    # Pieces in order: (low, high, groups). None ends are open.
+    pieces: list[tuple[Number | None, Number | None, frozenset]] = []
+    previous: Number | None = None
+    for point in points:
+        pieces.append((previous, point, frozenset(covering)))  # the gap before it
+        for group in starts.get(point, ()):
+            covering[group] += 1
+        pieces.append((point, point, frozenset(covering)))  # the point itself
+        for group in ends.get(point, ()):
+            covering[group] -= 1
+            if not covering[group]:
+                del covering[group]
+        previous = point
+    pieces.append((previous, None, frozenset(covering)))  # the gap after the last
+
+    best = max(len(groups) for _, _, groups in pieces)
+    if best == 0:
+        return []
+    stretches: list[Stretch] = []
+    run: list | None = None
+    for low, high, groups in pieces:
+        if len(groups) == best:
+            if run is not None and run[2] == groups:
+                run[1] = high
+            else:
+                if run is not None:
+                    stretches.append(_stretch(run, best, all_groups))
+                run = [low, high, groups]
+        elif run is not None:
+            stretches.append(_stretch(run, best, all_groups))
+            run = None
+    if run is not None:
+        stretches.append(_stretch(run, best, all_groups))
+    return stretches
+
+
+def _stretch(run: list, support: int, all_groups: list) -> Stretch:
+    low, high, groups = run
+    return Stretch(
+        low=low,
+        high=high,
+        support=support,
+        supporting_groups=[g for g in all_groups if g in groups],
+        other_groups=[g for g in all_groups if g not in groups],
+    )
+
+
+def spread(figures: list[FigureInterval]) -> Decimal | None:
+    """The largest finite high over the smallest positive low, to four places.
+
+    ``None`` when there is no finite high or no positive low to divide by.
+    """
+    highs = [f.high for f in figures if f.high is not None]
+    lows = [f.low for f in figures if f.low is not None and f.low > 0]
+    if not highs or not lows:
+        return None
+    ratio = Decimal(str(max(highs))) / Decimal(str(min(lows)))
+    return ratio.quantize(SPREAD_PLACES)
+
+
+def compare(figures: list[FigureInterval]) -> Comparison:
+    """Everything the comparison view reports about one set of figures."""
+    return Comparison(
+        conflicts=conflicts(figures),
+        best_supported=best_supported(figures),
+        spread=spread(figures),
+        figures=len(figures),
+        origins=len({f.origin if f.origin is not None else f.id for f in figures}),
+        groups=len({f.group for f in figures}),
+    )
