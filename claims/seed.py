@@ -27,11 +27,14 @@ def load_seed(fixture: Path = SEED_FIXTURE) -> bool:
     if not domain_is_empty():
         return False
     call_command("loaddata", str(fixture), verbosity=0)
+    reason = "Loaded from the seed article"
     for model in SEEDED_MODELS:
-        # Many-to-many changes are recorded even while loading: skip those rows.
+        # Setting many-to-many fields is recorded even while loading, as a change;
+        # those rows are the objects' first, so they are marked as their creation.
+        model.history.all().update(history_type="+", history_change_reason=reason)
         recorded = set(model.history.values_list("id", flat=True))
         model.history.bulk_history_create(
             list(model.objects.exclude(pk__in=recorded)),
-            default_change_reason="Loaded from the seed article",
+            default_change_reason=reason,
         )
     return True

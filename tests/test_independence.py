@@ -1,11 +1,14 @@
 """Origins, groups and cycles, over plain values: no database."""
 
+import pytest
+
 from claims.independence import (
     ancestors,
     find_path,
     group_of,
     origins_of,
     path_that_a_link_would_close,
+    suggest_credibility,
 )
 
 
@@ -79,3 +82,52 @@ def test_a_claim_based_on_two_others_has_both_origins():
 
 def test_origins_of_a_cycle_terminate():
     assert origins_of(1, {1: [2], 2: [1]}) == [1]
+
+
+# Suggested credibility: every rule of the domain ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "c, x, grade, words",
+    [
+        (
+            2,
+            0,
+            1,
+            "Confirmed: 2 independent groups corroborate it and no independent "
+            "groups contradict it.",
+        ),
+        (5, 0, 1, "Confirmed"),
+        (1, 0, 2, "Probably true: 1 independent group corroborates it"),
+        (
+            2,
+            1,
+            3,
+            "Possibly true: 2 independent groups corroborate it and 1 "
+            "independent group contradicts it",
+        ),
+        (4, 3, 3, "more corroborate than contradict"),
+        (0, 0, 6, "Cannot be judged"),
+        (
+            0,
+            1,
+            4,
+            "Doubtful: no independent groups corroborate it and 1 independent "
+            "group contradicts it.",
+        ),
+        (0, 2, 5, "Improbable"),
+        (0, 7, 5, "Improbable"),
+        (1, 1, 4, "at least as many contradict as corroborate"),
+        (2, 5, 4, "Doubtful"),
+    ],
+)
+def test_suggested_credibility_follows_the_domain_rules(c, x, grade, words):
+    suggestion = suggest_credibility(c, x)
+    assert suggestion.credibility == grade
+    assert words in suggestion.reason
+
+
+def test_every_count_pair_gets_a_grade_on_the_scale():
+    for c in range(6):
+        for x in range(6):
+            assert 1 <= suggest_credibility(c, x).credibility <= 6

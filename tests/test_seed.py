@@ -160,3 +160,11 @@ def test_the_fixture_is_what_the_builder_makes_from_the_article(tmp_path):
         return data
 
     assert rows(rebuilt) == rows(SEED_FIXTURE)
+
+
+def test_every_seed_object_history_starts_with_its_creation(seed):
+    for model in (Document, Source, Claim, Measure, Figure, Link):
+        first = model.history.order_by("history_date").first()
+        assert first.history_type == "+"
+        assert first.history_change_reason == "Loaded from the seed article"
+    assert set(Claim.history.values_list("history_type", flat=True)) == {"+"}
