@@ -49,6 +49,9 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise drf_errors(error) from error
         self._validated = instance
+        # Already on the instance, and full_clean() may have normalised them (a week
+        # is stored as its Monday): saving must not set them again.
+        self._applied = set(attrs)
         return attrs
 
     def create(self, validated_data):
@@ -62,7 +65,7 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         for name, value in validated_data.items():
             if name in self._many_to_many():
                 related[name] = value
-            else:
+            elif name not in self._applied:  # set by save(): created_by, reviewer
                 setattr(instance, name, value)
         instance.save()
         for name, value in related.items():
@@ -239,6 +242,20 @@ class ReviewSerializer(ValidatedModelSerializer):
             "created_at",
         ]
         read_only_fields = ["reviewer"]
+        # The same words as the model's, so the admin and the API say the same.
+        extra_kwargs = {
+            "credibility": {
+                "error_messages": {
+                    "invalid_choice": "Credibility is a grade from 1 to 6."
+                }
+            },
+            "attribution_status": {
+                "error_messages": {
+                    "invalid_choice": "Attribution status must be unverified, "
+                    "verified or misattributed, not {input}."
+                }
+            },
+        }
 
     def create(self, validated_data):
         try:

@@ -1,0 +1,47 @@
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from claims.permissions import EDITORS, REVIEWERS, ensure_groups
+
+from ..factories import UserFactory
+
+
+@pytest.fixture
+def groups(db):
+    ensure_groups()
+
+
+def member(group: str | None):
+    user = UserFactory()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def anonymous(db):
+    return APIClient()
+
+
+@pytest.fixture
+def outsider(groups):
+    client = APIClient()
+    client.force_authenticate(member(None))
+    return client
+
+
+@pytest.fixture
+def editor(groups):
+    client = APIClient()
+    client.user = member(EDITORS)
+    client.force_authenticate(client.user)
+    return client
+
+
+@pytest.fixture
+def reviewer(groups):
+    client = APIClient()
+    client.user = member(REVIEWERS)
+    client.force_authenticate(client.user)
+    return client
