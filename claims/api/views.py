@@ -232,6 +232,8 @@ class MeasureViewSet(TrackedViewSet):
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
+        if self.action == "comparison":
+            return Measure.objects.all()
         # Topics are listed on every measure: one query for the page.
         return Measure.objects.prefetch_related("topics")
 

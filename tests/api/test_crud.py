@@ -30,19 +30,44 @@ def payloads():
     topic = TopicFactory()
     source = SourceFactory()
     return {
-        "sources": {"name": "Ministry of Defence", "kind": "government", "parent": source.pk,
-                    "country": "GB", "aliases": ["MoD"], "reliability": "B"},
-        "documents": {"title": "Briefing", "publisher": "Wire",
-                      "url": "https://news.example/briefing",
-                      "published_at": "2024-10-28T12:00:00Z", "text": "Officials said so."},
-        "claims": {"source": source.pk, "document": claim.document_id,
-                   "statement": "They are training.", "quote": "around 1,500 troops",
-                   "attribution_kind": "paraphrase", "stated_on": "2024-10-24",
-                   "stated_on_precision": "week", "topics": [topic.pk]},
-        "measures": {"name": "Troops", "unit": "troops", "tolerance": 0.2,
-                     "lower_limit": 0, "topics": [topic.pk]},
+        "sources": {
+            "name": "Ministry of Defence",
+            "kind": "government",
+            "parent": source.pk,
+            "country": "GB",
+            "aliases": ["MoD"],
+            "reliability": "B",
+        },
+        "documents": {
+            "title": "Briefing",
+            "publisher": "Wire",
+            "url": "https://news.example/briefing",
+            "published_at": "2024-10-28T12:00:00Z",
+            "text": "Officials said so.",
+        },
+        "claims": {
+            "source": source.pk,
+            "document": claim.document_id,
+            "statement": "They are training.",
+            "quote": "around 1,500 troops",
+            "attribution_kind": "paraphrase",
+            "stated_on": "2024-10-24",
+            "stated_on_precision": "week",
+            "topics": [topic.pk],
+        },
+        "measures": {
+            "name": "Troops",
+            "unit": "troops",
+            "tolerance": 0.2,
+            "lower_limit": 0,
+            "topics": [topic.pk],
+        },
         "figures": {"claim": claim.pk, "measure": measure.pk, "text": "about 1,000"},
-        "links": {"from_claim": claim.pk, "to_claim": other.pk, "relation": "contradicts"},
+        "links": {
+            "from_claim": claim.pk,
+            "to_claim": other.pk,
+            "relation": "contradicts",
+        },
         "topics": {"name": "Kursk"},
     }
 
@@ -69,7 +94,9 @@ def test_created_rows_carry_derived_values(editor):
     assert [t.pk for t in stored.topics.all()] == body["claims"]["topics"]
     figure = editor.post("/api/figures/", body["figures"], format="json").json()
     assert (figure["qualifier"], figure["low"], figure["high"]) == (
-        "approximately", 900, 1100,
+        "approximately",
+        900,
+        1100,
     )
 
 
@@ -115,10 +142,15 @@ def test_a_figure_text_change_derives_a_new_interval(editor):
 
 def test_reviews_are_created_and_read_never_changed(reviewer):
     claim = ClaimFactory()
-    response = reviewer.post("/api/reviews/", {
-        "claim": claim.pk, "attribution_status": "verified", "credibility": 2,
-        "rationale": "The ministry confirmed it.",
-    })
+    response = reviewer.post(
+        "/api/reviews/",
+        {
+            "claim": claim.pk,
+            "attribution_status": "verified",
+            "credibility": 2,
+            "rationale": "The ministry confirmed it.",
+        },
+    )
     assert response.status_code == 201, response.json()
     review = response.json()
     assert review["reviewer"] == reviewer.user.pk
@@ -141,12 +173,20 @@ def test_lists_are_paginated(client):
 def test_the_api_root_lists_every_endpoint(client):
     root = client.get("/api/").json()
     assert set(root) == {
-        "sources", "documents", "claims", "measures", "figures", "links", "reviews",
+        "sources",
+        "documents",
+        "claims",
+        "measures",
+        "figures",
+        "links",
+        "reviews",
         "topics",
     }
 
 
-@pytest.mark.parametrize("model", [Source, Document, Claim, Measure, Figure, Link, Topic])
+@pytest.mark.parametrize(
+    "model", [Source, Document, Claim, Measure, Figure, Link, Topic]
+)
 def test_every_model_has_a_named_detail_route(model):
     assert reverse(f"api:{model._meta.model_name}-detail", args=[1])
 
@@ -160,5 +200,7 @@ def test_a_link_records_who_made_it(editor):
 
 def test_an_existing_review_factory_row_reads_back(client):
     review = ReviewFactory()
-    assert client.get(f"/api/reviews/{review.pk}/").json()["rationale"] == review.rationale
+    assert (
+        client.get(f"/api/reviews/{review.pk}/").json()["rationale"] == review.rationale
+    )
     assert Figure.objects.count() == 0

@@ -22,8 +22,12 @@ from .test_crud import payloads
 pytestmark = pytest.mark.django_db
 
 FACTORIES = {
-    "sources": SourceFactory, "documents": DocumentFactory, "claims": ClaimFactory,
-    "measures": MeasureFactory, "figures": FigureFactory, "links": LinkFactory,
+    "sources": SourceFactory,
+    "documents": DocumentFactory,
+    "claims": ClaimFactory,
+    "measures": MeasureFactory,
+    "figures": FigureFactory,
+    "links": LinkFactory,
     "topics": TopicFactory,
 }
 EDITED = list(FACTORIES)
@@ -45,8 +49,12 @@ WRITES = list(write_requests())
 def send(client, method, kind, needs_object):
     if kind == "reviews":
         claim = ClaimFactory()
-        body = {"claim": claim.pk, "attribution_status": "verified", "credibility": 3,
-                "rationale": "Checked against the ministry's release."}
+        body = {
+            "claim": claim.pk,
+            "attribution_status": "verified",
+            "credibility": 3,
+            "rationale": "Checked against the ministry's release.",
+        }
         return client.post("/api/reviews/", body, format="json")
     if not needs_object:
         return client.post(f"/api/{kind}/", payloads()[kind], format="json")
@@ -60,11 +68,17 @@ def send(client, method, kind, needs_object):
     return getattr(client, method)(url, body, format="json")
 
 
-@pytest.mark.parametrize("label, method, kind, needs_object", WRITES,
-                         ids=[w[0] for w in WRITES])
-@pytest.mark.parametrize("who, expected", [
-    ("anonymous", {401}), ("outsider", {403}), ("member", {200, 201, 204}),
-])
+@pytest.mark.parametrize(
+    "label, method, kind, needs_object", WRITES, ids=[w[0] for w in WRITES]
+)
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("anonymous", {401}),
+        ("outsider", {403}),
+        ("member", {200, 201, 204}),
+    ],
+)
 def test_every_write_endpoint_by_who_is_asking(
     request, label, method, kind, needs_object, who, expected
 ):
@@ -114,7 +128,10 @@ def test_a_token_is_issued_for_a_username_and_password(groups):
     user.groups.add(Group.objects.get(name=EDITORS))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.post("/api/claims/", payloads()["claims"], format="json").status_code == 201
+    assert (
+        client.post("/api/claims/", payloads()["claims"], format="json").status_code
+        == 201
+    )
     assert Claim.objects.filter(statement="They are training.").exists()
 
 

@@ -23,10 +23,17 @@ def refused(response, field):
 def test_a_figure_with_low_above_high(editor):
     figure = FigureFactory(text="3,000")
     before = snapshot(*EVERYTHING)
-    response = editor.patch(f"/api/figures/{figure.pk}/", {
-        "bounds_overridden": True, "note": "Hand-set.", "qualifier": "range",
-        "low": 5000, "high": 1000,
-    }, format="json")
+    response = editor.patch(
+        f"/api/figures/{figure.pk}/",
+        {
+            "bounds_overridden": True,
+            "note": "Hand-set.",
+            "qualifier": "range",
+            "low": 5000,
+            "high": 1000,
+        },
+        format="json",
+    )
     assert refused(response, "low") == ["The low end is above the high end."]
     assert snapshot(*EVERYTHING) == before
 
@@ -35,9 +42,14 @@ def test_unreadable_figure_text(editor):
     claim = ClaimFactory()
     figure = FigureFactory(claim=claim)
     before = snapshot(*EVERYTHING)
-    response = editor.post("/api/figures/", {
-        "claim": claim.pk, "measure": figure.measure_id, "text": "scores of them",
-    })
+    response = editor.post(
+        "/api/figures/",
+        {
+            "claim": claim.pk,
+            "measure": figure.measure_id,
+            "text": "scores of them",
+        },
+    )
     assert refused(response, "text") == [
         'Cannot read a figure from "scores of them": no number in it.'
     ]
@@ -65,9 +77,14 @@ def test_a_date_after_the_document(editor):
 def test_a_link_from_a_claim_to_itself(editor):
     claim = ClaimFactory()
     before = snapshot(*EVERYTHING)
-    response = editor.post("/api/links/", {
-        "from_claim": claim.pk, "to_claim": claim.pk, "relation": "corroborates",
-    })
+    response = editor.post(
+        "/api/links/",
+        {
+            "from_claim": claim.pk,
+            "to_claim": claim.pk,
+            "relation": "corroborates",
+        },
+    )
     assert refused(response, "to_claim") == ["A claim cannot be linked to itself."]
     assert snapshot(*EVERYTHING) == before
 
@@ -75,10 +92,14 @@ def test_a_link_from_a_claim_to_itself(editor):
 def test_a_duplicate_link(editor):
     link = LinkFactory()
     before = snapshot(*EVERYTHING)
-    response = editor.post("/api/links/", {
-        "from_claim": link.to_claim_id, "to_claim": link.from_claim_id,
-        "relation": link.relation,
-    })
+    response = editor.post(
+        "/api/links/",
+        {
+            "from_claim": link.to_claim_id,
+            "to_claim": link.from_claim_id,
+            "relation": link.relation,
+        },
+    )
     assert refused(response, "to_claim") == [
         "These two claims are already linked with this relation."
     ]
@@ -89,9 +110,14 @@ def test_a_repeats_cycle(editor):
     a, b = ClaimFactory(), ClaimFactory()
     LinkFactory(from_claim=b, to_claim=a, relation="repeats")
     before = snapshot(*EVERYTHING)
-    response = editor.post("/api/links/", {
-        "from_claim": a.pk, "to_claim": b.pk, "relation": "based_on",
-    })
+    response = editor.post(
+        "/api/links/",
+        {
+            "from_claim": a.pk,
+            "to_claim": b.pk,
+            "relation": "based_on",
+        },
+    )
     assert "would make a cycle" in refused(response, "to_claim")[0]
     assert snapshot(*EVERYTHING) == before
 
@@ -105,17 +131,27 @@ def test_a_source_as_its_own_ancestor(editor):
     assert snapshot(*EVERYTHING) == before
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("credibility", 7, "Credibility is a grade from 1 to 6."),
-    ("rationale", "", "This field may not be blank."),
-    ("attribution_status", "maybe",
-     "Attribution status must be unverified, verified or misattributed, not maybe."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("credibility", 7, "Credibility is a grade from 1 to 6."),
+        ("rationale", "", "This field may not be blank."),
+        (
+            "attribution_status",
+            "maybe",
+            "Attribution status must be unverified, verified or misattributed, not maybe.",
+        ),
+    ],
+)
 def test_a_bad_review(reviewer, field, value, message):
     claim = ClaimFactory()
     before = snapshot(*EVERYTHING)
-    body = {"claim": claim.pk, "attribution_status": "verified", "credibility": 2,
-            "rationale": "Checked."} | {field: value}
+    body = {
+        "claim": claim.pk,
+        "attribution_status": "verified",
+        "credibility": 2,
+        "rationale": "Checked.",
+    } | {field: value}
     assert refused(reviewer.post("/api/reviews/", body), field) == [message]
     assert snapshot(*EVERYTHING) == before
 

@@ -1,0 +1,255 @@
+"""The computed views: a measure's comparison, a claim's corroboration, a topic's
+comparison; on the seed's worked example and at scale in a fixed number of queries."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.models import Claim, Figure, Link, Measure, Source, Topic
+
+from ..factories import (
+    ClaimFactory,
+    DocumentFactory,
+    LinkFactory,
+    MeasureFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TRAINING = "North Korean personnel training in Russia"
+
+
+def test_the_seed_worked_example(client, seed):
+    measure = Measure.objects.get(name=TRAINING)
+    data = client.get(f"/api/measures/{measure.pk}/comparison/").json()
+    assert data["measure"] == {"id": measure.pk, "name": TRAINING, "unit": "personnel"}
+    by_source = {f["source"]["name"]: f for f in data["figures"]}
+    us, nis = by_source["U.S. officials"], by_source["National Intelligence Service"]
+    assert (us["low"], us["high"], us["qualifier"]) == (2700, 3300, "approximately")
+    assert (nis["low"], nis["high"]) == (1350, 1650)
+    assert us["group"]["name"] == "United States government"
+    assert nis["group"]["name"] == "Government of South Korea"
+    assert data["conflicts"] == [
+        {"figure_ids": [nis["id"], us["id"]], "same_group": False}
+    ]
+    assert [(s["low"], s["high"], s["support"]) for s in data["best_supported"]] == [
+        (1350, 1650, 1),
+        (2700, 3300, 1),
+    ]
+    assert data["spread"] == pytest.approx(2.4444)
+    assert data["counts"] == {"figures": 2, "origins": 2, "groups": 2}
+
+
+def test_the_as_of_window_is_inclusive(client, seed):
+    measure = Measure.objects.get(name=TRAINING)
+    url = f"/api/measures/{measure.pk}/comparison/"
+    week = client.get(url, {"as_of_after": "2024-10-21", "as_of_before": "2024-10-21"})
+    assert [f["text"] for f in week.json()["figures"]] == ["approximately 3,000"]
+    later = client.get(url, {"as_of_after": "2024-10-22"}).json()
+    assert [f["text"] for f in later["figures"]] == ["around 1,500"]
+    assert later["conflicts"] == [] and later["counts"]["groups"] == 1
+
+
+def test_a_bad_window_is_a_400_naming_the_parameter(client, seed):
+    measure = Measure.objects.get(name=TRAINING)
+    response = client.get(
+        f"/api/measures/{measure.pk}/comparison/", {"as_of_after": "soon"}
+    )
+    assert response.status_code == 400
+    assert "as_of_after" in response.json()
+
+
+def test_the_seed_us_claim_is_confirmed_by_kyiv_and_seoul(client, seed):
+    us = Claim.objects.get(quote__contains="approximately 3,000")
+    data = client.get(f"/api/claims/{us.pk}/corroboration/").json()
+    assert data["group"]["name"] == "United States government"
+    assert data["origin_claim_ids"] == [us.pk]
+    assert {g["name"] for g in data["corroborating_groups"]} == {
+        "Government of Ukraine",
+        "Government of South Korea",
+    }
+    assert data["contradicting_groups"] == []
+    assert data["suggested_credibility"]["credibility"] == 1
+    assert (
+        "2 independent groups corroborate it" in data["suggested_credibility"]["reason"]
+    )
+    assert {(link["direction"], link["relation"]) for link in data["links"]} == {
+        ("incoming", "corroborates"),
+    }
+
+
+def test_corroboration_counts_groups_not_claims(client, seed):
+    rutte = Claim.objects.get(quote__startswith="NATO chief Mark Rutte announced")
+    data = client.get(f"/api/claims/{rutte.pk}/corroboration/").json()
+    # Putin and the former Kremlin official are both of Russia's government: one voice.
+    assert [g["name"] for g in data["corroborating_groups"]] == ["Government of Russia"]
+    assert data["suggested_credibility"]["credibility"] == 2
+
+
+def test_repeats_are_not_independent_corroboration():
+    from rest_framework.test import APIClient
+
+    original = ClaimFactory()
+    relay = ClaimFactory()
+    LinkFactory(from_claim=relay, to_claim=original, relation="repeats")
+    corroborating = ClaimFactory()
+    LinkFactory(from_claim=corroborating, to_claim=relay, relation="repeats")
+    LinkFactory(from_claim=corroborating, to_claim=original, relation="corroborates")
+    data = APIClient().get(f"/api/claims/{original.pk}/corroboration/").json()
+    # The corroborating claim repeats a relay of the original itself: its origin is the
+    # original, the claim's own group, which never counts.
+    assert data["corroborating_groups"] == []
+    assert data["suggested_credibility"]["credibility"] == 6
+    relay_view = APIClient().get(f"/api/claims/{relay.pk}/corroboration/").json()
+    assert relay_view["origin_claim_ids"] == [original.pk]
+
+
+def test_a_topic_comparison_has_every_measure(client, seed):
+    topic = Topic.objects.get(name="North Korean troops in Russia")
+    data = client.get(f"/api/topics/{topic.pk}/comparison/").json()
+    assert data["topic"]["name"] == topic.name
+    assert [m["measure"]["name"] for m in data["measures"]] == sorted(
+        topic.measures.values_list("name", flat=True)
+    )
+    training = next(m for m in data["measures"] if m["measure"]["name"] == TRAINING)
+    assert len(training["conflicts"]) == 1
+
+
+# Queries at scale ----------------------------------------------------------------------
+
+
+def grow_figures(measure, count, start=0):
+    """``count`` figures on ``measure``, each from its own claim of a source under one
+    of ten governments, every third claim repeating the one before it."""
+    document = DocumentFactory(text="")
+    governments = [SourceFactory() for _ in range(10)]
+    sources = Source.objects.bulk_create(
+        [
+            Source(
+                name=f"Official {start + i}", kind="person", parent=governments[i % 10]
+            )
+            for i in range(count)
+        ]
+    )
+    claims = Claim.objects.bulk_create(
+        [
+            Claim(
+                source=s,
+                document=document,
+                statement="A figure.",
+                quote="q",
+                attribution_kind="paraphrase",
+                stated_on=datetime.date(2024, 10, 1),
+            )
+            for s in sources
+        ]
+    )
+    Figure.objects.bulk_create(
+        [
+            Figure(
+                claim=c,
+                measure=measure,
+                text=f"{1000 + i}",
+                qualifier="exact",
+                value=D(1000 + i),
+                low=D(1000 + i),
+                high=D(1000 + i),
+                as_of=datetime.date(2024, 10, 1),
+            )
+            for i, c in enumerate(claims)
+        ]
+    )
+    Link.objects.bulk_create(
+        [
+            Link(from_claim=claims[i], to_claim=claims[i - 1], relation="repeats")
+            for i in range(1, count, 3)
+        ]
+    )
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.json()
+
+
+def test_a_comparison_makes_the_same_queries_for_10_figures_and_1000(client):
+    measure = MeasureFactory()
+    url = f"/api/measures/{measure.pk}/comparison/"
+    grow_figures(measure, 10)
+    # The measure; the figures with their claims' sources; their origins (one recursive
+    # query); the source tree.
+    at_10, small = queries_for(client, url)
+    assert at_10 == 4
+    grow_figures(measure, 990, start=10)
+    at_1000, large = queries_for(client, url)
+    assert at_1000 == at_10
+    assert large["counts"]["figures"] == 1000
+    assert large["counts"]["origins"] < 1000  # repeats share their origin
+
+
+def test_a_corroboration_makes_the_same_queries_for_10_links_and_1000(client):
+    claim = ClaimFactory()
+    others = Claim.objects.bulk_create(
+        [
+            Claim(
+                source=claim.source,
+                document=claim.document,
+                statement="s",
+                quote="q",
+                attribution_kind="paraphrase",
+            )
+            for _ in range(1000)
+        ]
+    )
+    Link.objects.bulk_create(
+        [
+            Link(from_claim=o, to_claim=claim, relation="corroborates")
+            for o in others[:10]
+        ]
+    )
+    at_10, _ = queries_for(client, f"/api/claims/{claim.pk}/corroboration/")
+    Link.objects.bulk_create(
+        [
+            Link(from_claim=o, to_claim=claim, relation="corroborates")
+            for o in others[10:]
+        ]
+    )
+    at_1000, data = queries_for(client, f"/api/claims/{claim.pk}/corroboration/")
+    assert at_1000 == at_10 and len(data["links"]) == 1000
+
+
+@pytest.mark.parametrize("kind", ["claims", "figures", "sources", "links"])
+def test_a_list_makes_the_same_queries_for_10_rows_and_1000(client, kind):
+    measure = MeasureFactory()
+    grow_figures(measure, 10)
+    at_10, _ = queries_for(client, f"/api/{kind}/")
+    grow_figures(measure, 990, start=10)
+    at_1000, data = queries_for(client, f"/api/{kind}/")
+    assert at_1000 == at_10
+    assert data["count"] >= 300
+
+
+def grow_measures(count, topic):
+    measures = Measure.objects.bulk_create(
+        [
+            Measure(name=f"Measure {Measure.objects.count() + i}", unit="troops")
+            for i in range(count)
+        ]
+    )
+    topic.measures.add(*measures)
+
+
+def test_the_measure_list_makes_the_same_queries_for_10_rows_and_1000(client):
+    topic = Topic.objects.create(name="Kursk")
+    grow_measures(10, topic)
+    at_10, _ = queries_for(client, "/api/measures/")
+    grow_measures(990, topic)
+    at_1000, data = queries_for(client, "/api/measures/")
+    assert at_1000 == at_10 and data["count"] == 1000
+    assert data["results"][0]["topics"] == [topic.pk]
