@@ -11,13 +11,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
-from claims import comparison, independence
-from claims.choices import DERIVING_RELATIONS, Relation
-from claims.models import Claim, Figure, Link, Measure, Source
+from claims import charts, comparison, independence, marking
+from claims.choices import (
+    DERIVING_RELATIONS,
+    AttributionStatus,
+    Credibility,
+    Relation,
+)
+from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
 
 #: How deep a chain of repeats/based_on links is followed; validation keeps chains
 #: acyclic, and the bound keeps a damaged database from looping.
@@ -240,7 +246,7 @@ def _comparison_of(
 # Corroboration -------------------------------------------------------------------------
 
 
-def claim_corroboration(claim: Claim) -> dict:
+def claim_corroboration(claim: Claim, *, tree: SourceTree | None = None) -> dict:
     """A claim's links both ways, its origin and group, the independent groups that
     corroborate and contradict it, and its suggested credibility.
 
@@ -258,7 +264,7 @@ def claim_corroboration(claim: Claim) -> dict:
         for link in links
     }
     origin_map = origins_of_claims({claim.pk, *partners})
-    tree = SourceTree.load()
+    tree = tree or SourceTree.load()
 
     own_origins = origin_map.get(claim.pk) or [Origin(claim.pk, claim.source_id)]
     own_groups = {tree.group_of(o.source_id) for o in own_origins}
@@ -310,4 +316,269 @@ def claim_corroboration(claim: Claim) -> dict:
             "attribution_status": claim.attribution_status,
             "credibility": claim.credibility,
         },
+    }
+
+
+# Reviewer pages ------------------------------------------------------------------------
+
+#: Colours for independence groups, distinguishable by most colour-blind readers
+#: (Okabe and Ito's palette, then Tableau's), cycled when there are more groups.
+GROUP_COLOURS = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#D55E00",
+    "#56B4E9",
+    "#8C6D31",
+    "#7F7F7F",
+    "#BCBD22",
+    "#17BECF",
+]
+
+
+def group_colours(groups: Iterable[int]) -> dict[int, str]:
+    """A colour for each group, in order of first appearance."""
+    colours: dict[int, str] = {}
+    for group in groups:
+        if group not in colours:
+            colours[group] = GROUP_COLOURS[len(colours) % len(GROUP_COLOURS)]
+    return colours
+
+
+def review_queue(*, topic=None, source=None):
+    """Claims not yet reviewed; those with conflicting figures or contradictions first.
+
+    A claim has a conflicting figure when another figure on the same measure lies
+    wholly above or below one of its figures (open ends conflict with nothing).
+    """
+    conflicting = Figure.objects.filter(measure_id=OuterRef("measure_id")).filter(
+        Q(low__gt=OuterRef("high")) | Q(high__lt=OuterRef("low"))
+    )
+    has_conflict = Figure.objects.filter(claim_id=OuterRef("pk")).filter(
+        Exists(conflicting)
+    )
+    contradicted = Link.objects.filter(relation=Relation.CONTRADICTS).filter(
+        Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk"))
+    )
+    queue = (
+        Claim.objects.filter(~Exists(Review.objects.filter(claim=OuterRef("pk"))))
+        .annotate(has_conflict=Exists(has_conflict), contradicted=Exists(contradicted))
+        .select_related("source", "document")
+    )
+    if topic is not None:
+        queue = queue.filter(topics=topic)
+    if source is not None:
+        queue = queue.filter(source__in=SourceTree.load().descendants(source.pk))
+    return queue.order_by(
+        "-has_conflict", "-contradicted", F("stated_on").desc(nulls_last=True), "id"
+    )
+
+
+def claim_page(claim: Claim) -> dict:
+    """Everything the claim page shows, in a fixed number of queries."""
+    tree = SourceTree.load()
+    chain_ids = [
+        claim.source_id,
+        *independence.ancestors(claim.source_id, tree.parents),
+    ]
+    sources = Source.objects.in_bulk(chain_ids)
+    text = claim.document.text
+    if text and claim.quote_start is not None:
+        before, quote, after = marking.excerpt(text, claim.quote_start, claim.quote_end)
+    else:
+        before, quote, after = "", claim.quote, ""
+    links = list(
+        Link.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
+        .select_related("from_claim__source", "to_claim__source")
+        .order_by("relation", "id")
+    )
+    return {
+        "source_chain": [sources[pk] for pk in chain_ids if pk in sources],
+        "context": {"before": before, "quote": quote, "after": after},
+        "figures": list(
+            claim.figures.select_related("measure").order_by("measure__name")
+        ),
+        "links_out": [link for link in links if link.from_claim_id == claim.pk],
+        "links_in": [link for link in links if link.to_claim_id == claim.pk],
+        "corroboration": claim_corroboration(claim, tree=tree),
+        "reviews": list(claim.reviews.select_related("reviewer")),
+    }
+
+
+def document_page(document) -> dict:
+    """The document's text cut into marked segments, coloured by independence group."""
+    claims = list(
+        document.claims.select_related("source").order_by("quote_start", "id")
+    )
+    tree = SourceTree.load()
+    origin_map = origins_of_claims(c.pk for c in claims)
+    group_of_claim = {
+        c.pk: tree.group_of(
+            (origin_map.get(c.pk) or [Origin(c.pk, c.source_id)])[0].source_id
+        )
+        for c in claims
+    }
+    colours = group_colours(group_of_claim[c.pk] for c in claims)
+    spans = [
+        marking.Span(c.pk, c.quote_start, c.quote_end)
+        for c in claims
+        if c.quote_start is not None
+    ]
+    by_id = {c.pk: c for c in claims}
+    pieces = [
+        {
+            "text": piece.text,
+            "claims": [by_id[key] for key in piece.covering],
+            "colour": colours[group_of_claim[piece.covering[0]]]
+            if piece.covering
+            else "",
+            "ending": [by_id[key] for key in piece.ending],
+        }
+        for piece in marking.segments(document.text, spans)
+    ]
+    legend: dict[int, dict] = {}
+    for claim in claims:
+        group = group_of_claim[claim.pk]
+        entry = legend.setdefault(
+            group,
+            {
+                "group": tree.ref(group),
+                "colour": colours[group],
+                "sources": {},
+            },
+        )
+        entry["sources"][claim.source_id] = claim.source
+    return {
+        "pieces": pieces,
+        "claims": claims,
+        "legend": [
+            {**entry, "sources": list(entry["sources"].values())}
+            for entry in legend.values()
+        ],
+        "unplaced": [c for c in claims if c.quote_start is None],
+    }
+
+
+ROW_HEIGHT = 40
+CHART_TOP = 8
+AXIS_HEIGHT = 34
+
+
+def measure_chart(result: dict) -> dict:
+    """Rows, axis and shading for the measure page's SVG, from a comparison."""
+    figures = result["figures"]
+    conflicts: dict[int, list[int]] = {}
+    for conflict in result["conflicts"]:
+        a, b = conflict["figure_ids"]
+        conflicts.setdefault(a, []).append(b)
+        conflicts.setdefault(b, []).append(a)
+    axis = charts.axis_for([v for f in figures for v in (f["low"], f["high"])])
+    colours = group_colours(f["group"]["id"] for f in figures)
+    ordered = sorted(
+        figures,
+        key=lambda f: (
+            list(colours).index(f["group"]["id"]),
+            f["low"] if f["low"] is not None else Decimal("-Infinity"),
+            f["id"],
+        ),
+    )
+    rows = []
+    for index, figure in enumerate(ordered):
+        top = CHART_TOP + index * ROW_HEIGHT
+        low, high = figure["low"], figure["high"]
+        row = {
+            "figure": figure,
+            "colour": colours[figure["group"]["id"]],
+            "label_y": top + 13,
+            "bar_y": top + 27,
+            "conflicts_with": sorted(conflicts.get(figure["id"], [])),
+            "exact": low is not None and low == high,
+            "open_low": low is None,
+            "open_high": high is None,
+        }
+        if axis is not None:
+            row["x1"] = 0.0 if low is None else axis.at(low)
+            row["x2"] = 100.0 if high is None else axis.at(high)
+        rows.append(row)
+    shading = []
+    if axis is not None:
+        for stretch in result["best_supported"]:
+            x1 = 0.0 if stretch["low"] is None else axis.at(stretch["low"])
+            x2 = 100.0 if stretch["high"] is None else axis.at(stretch["high"])
+            shading.append({"x": x1, "width": max(x2 - x1, 0.4), "stretch": stretch})
+    plot_height = CHART_TOP + len(rows) * ROW_HEIGHT
+    return {
+        "rows": rows,
+        "axis": axis,
+        "shading": shading,
+        "plot_height": plot_height,
+        "height": plot_height + AXIS_HEIGHT,
+        "legend": [
+            {
+                "group": next(f["group"] for f in figures if f["group"]["id"] == g),
+                "colour": c,
+            }
+            for g, c in colours.items()
+        ],
+    }
+
+
+def source_record(source: Source) -> dict:
+    """A source's children and the grades of its claims: two aggregate queries."""
+    status = dict(
+        source.claims.values_list("attribution_status").annotate(n=Count("id"))
+    )
+    credibility = dict(source.claims.values_list("credibility").annotate(n=Count("id")))
+    return {
+        "children": list(source.children.order_by("name")),
+        "status_counts": [
+            (label, status.get(value, 0)) for value, label in AttributionStatus.choices
+        ],
+        "credibility_counts": [
+            (value, label, credibility.get(value, 0))
+            for value, label in Credibility.choices
+        ],
+        "total": sum(status.values()),
+    }
+
+
+def topic_timeline(topic) -> list[tuple[datetime.date | None, list[Claim]]]:
+    """The topic's claims grouped by date, oldest first; undated claims last."""
+    claims = topic.claims.select_related("source").order_by(
+        F("stated_on").asc(nulls_last=True), "id"
+    )
+    timeline: list[tuple[datetime.date | None, list[Claim]]] = []
+    for claim in claims:
+        if timeline and timeline[-1][0] == claim.stated_on:
+            timeline[-1][1].append(claim)
+        else:
+            timeline.append((claim.stated_on, [claim]))
+    return timeline
+
+
+def search(query: str, limit: int = 20) -> dict:
+    """Claims, sources and documents matching ``query``: three queries."""
+    query = query.strip()
+    if not query:
+        return {"claims": [], "sources": [], "documents": []}
+    claims = (
+        Claim.objects.filter(
+            Q(statement__icontains=query)
+            | Q(quote__icontains=query)
+            | Q(source__name__icontains=query)
+        )
+        .select_related("source", "document")
+        .order_by(F("stated_on").desc(nulls_last=True), "id")[:limit]
+    )
+    sources = Source.objects.filter(
+        Q(name__icontains=query) | Q(aliases__icontains=query)
+    ).order_by("name")[:limit]
+    documents = Document.objects.filter(
+        Q(title__icontains=query) | Q(publisher__icontains=query)
+    ).order_by("-published_at")[:limit]
+    return {
+        "claims": list(claims),
+        "sources": list(sources),
+        "documents": list(documents),
     }

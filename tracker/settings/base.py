@@ -94,7 +94,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "review-queue"
+LOGOUT_REDIRECT_URL = "home"
 
 #: Whether anonymous visitors may read the API (writes always need a group).
 API_OPEN_READ = os.environ.get("API_OPEN_READ", "1") == "1"

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from claims import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
+    path("documents/<int:pk>/", views.document_detail, name="document"),
+    path("measures/<int:pk>/", views.measure_detail, name="measure"),
+    path("sources/<int:pk>/", views.source_detail, name="source"),
+    path("topics/<int:pk>/", views.topic_detail, name="topic"),
+    path("search/", views.search, name="search"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,145 @@
+"""The reviewer pages: thin views over the selectors and services the API uses."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+
+from claims import selectors, services
+from claims.api.permissions import in_group
+from claims.forms import QueueFilterForm, ReviewForm, WindowForm
+from claims.models import Claim, Document, Measure, Review, Source, Topic
+from claims.permissions import REVIEWERS
+
+PAGE_SIZE = 25
+
+
+def readable(view):
+    """Open to anonymous readers unless ``API_OPEN_READ`` is off, as the API is."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.API_OPEN_READ and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@readable
+def home(request):
+    return render(request, "claims/home.html", {
+        "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by("name"),
+        "measures": Measure.objects.annotate(figure_count=Count("figures")).order_by("name"),
+        "documents": Document.objects.annotate(claim_count=Count("claims"))
+        .order_by("-published_at")[:20],
+    })
+
+
+@readable
+def review_queue(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queue = selectors.review_queue(
+        topic=filters.get("topic"), source=filters.get("source")
+    )
+    return render(request, "claims/queue.html", {
+        "form": form, "page": _page(request, queue),
+    })
+
+
+@readable
+def claim_detail(request, pk):
+    claim = get_object_or_404(Claim.objects.select_related("source", "document"), pk=pk)
+    can_review = in_group(request.user, REVIEWERS)
+    form = ReviewForm()
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied("Recording a review needs the reviewers group.")
+        form = ReviewForm(request.POST, instance=_new_review(claim, request.user))
+        if form.is_valid():
+            try:
+                services.review_create(
+                    claim=claim, reviewer=request.user, **form.cleaned_data
+                )
+            except DjangoValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Review recorded: the claim is graded.")
+                return redirect("claim", pk=claim.pk)
+    return render(request, "claims/claim.html", {
+        "claim": claim,
+        "form": form,
+        "can_review": can_review,
+        **selectors.claim_page(claim),
+    }, status=400 if form.errors else 200)
+
+
+def _new_review(claim, user) -> Review:
+    return Review(claim=claim, reviewer=user)
+
+
+@readable
+def document_detail(request, pk):
+    document = get_object_or_404(Document, pk=pk)
+    return render(request, "claims/document.html", {
+        "document": document, **selectors.document_page(document),
+    })
+
+
+@readable
+def measure_detail(request, pk):
+    measure = get_object_or_404(Measure, pk=pk)
+    window = WindowForm(request.GET or None)
+    dates = window.cleaned_data if window.is_valid() else {}
+    (result,) = selectors.compare_measures(
+        [measure],
+        as_of_after=dates.get("as_of_after"),
+        as_of_before=dates.get("as_of_before"),
+    )
+    return render(request, "claims/measure.html", {
+        "measure": measure,
+        "window": window,
+        "result": result,
+        "chart": selectors.measure_chart(result),
+    })
+
+
+@readable
+def source_detail(request, pk):
+    source = get_object_or_404(Source.objects.select_related("parent"), pk=pk)
+    claims = source.claims.select_related("document").order_by("-stated_on", "id")
+    return render(request, "claims/source.html", {
+        "source": source,
+        "page": _page(request, claims),
+        "record": selectors.source_record(source),
+    })
+
+
+@readable
+def topic_detail(request, pk):
+    topic = get_object_or_404(Topic, pk=pk)
+    measures = list(topic.measures.order_by("name"))
+    return render(request, "claims/topic.html", {
+        "topic": topic,
+        "comparisons": selectors.compare_measures(measures),
+        "timeline": selectors.topic_timeline(topic),
+    })
+
+
+@readable
+def search(request):
+    query = request.GET.get("q", "")
+    return render(request, "claims/search.html", {
+        "query": query, **selectors.search(query),
+    })
