@@ -21,7 +21,9 @@ class ReviewForm(forms.ModelForm):
 
 class QueueFilterForm(forms.Form):
     topic = forms.ModelChoiceField(
-        queryset=Topic.objects.order_by("name"), required=False, empty_label="All topics"
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        empty_label="All topics",
     )
     source = forms.ModelChoiceField(
         queryset=Source.objects.order_by("name"),

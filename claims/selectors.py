@@ -507,11 +507,16 @@ def measure_chart(result: dict) -> dict:
             x1 = 0.0 if stretch["low"] is None else axis.at(stretch["low"])
             x2 = 100.0 if stretch["high"] is None else axis.at(stretch["high"])
             shading.append({"x": x1, "width": max(x2 - x1, 0.4), "stretch": stretch})
+    by_id = {f["id"]: f for f in figures}
     plot_height = CHART_TOP + len(rows) * ROW_HEIGHT
     return {
         "rows": rows,
         "axis": axis,
         "shading": shading,
+        "conflicts": [
+            (by_id[c["figure_ids"][0]], by_id[c["figure_ids"][1]], c["same_group"])
+            for c in result["conflicts"]
+        ],
         "plot_height": plot_height,
         "height": plot_height + AXIS_HEIGHT,
         "legend": [
@@ -543,11 +548,15 @@ def source_record(source: Source) -> dict:
     }
 
 
-def topic_timeline(topic) -> list[tuple[datetime.date | None, list[Claim]]]:
-    """The topic's claims grouped by date, oldest first; undated claims last."""
-    claims = topic.claims.select_related("source").order_by(
+def topic_claims(topic):
+    """The topic's claims in timeline order: oldest first, undated last."""
+    return topic.claims.select_related("source").order_by(
         F("stated_on").asc(nulls_last=True), "id"
     )
+
+
+def by_date(claims: Iterable[Claim]) -> list[tuple[datetime.date | None, list[Claim]]]:
+    """Consecutive claims of one date grouped together, in the order given."""
     timeline: list[tuple[datetime.date | None, list[Claim]]] = []
     for claim in claims:
         if timeline and timeline[-1][0] == claim.stated_on:

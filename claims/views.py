@@ -38,12 +38,21 @@ def _page(request, queryset):
 
 @readable
 def home(request):
-    return render(request, "claims/home.html", {
-        "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by("name"),
-        "measures": Measure.objects.annotate(figure_count=Count("figures")).order_by("name"),
-        "documents": Document.objects.annotate(claim_count=Count("claims"))
-        .order_by("-published_at")[:20],
-    })
+    return render(
+        request,
+        "claims/home.html",
+        {
+            "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by(
+                "name"
+            ),
+            "measures": Measure.objects.annotate(
+                figure_count=Count("figures")
+            ).order_by("name"),
+            "documents": Document.objects.annotate(
+                claim_count=Count("claims")
+            ).order_by("-published_at")[:20],
+        },
+    )
 
 
 @readable
@@ -53,9 +62,14 @@ def review_queue(request):
     queue = selectors.review_queue(
         topic=filters.get("topic"), source=filters.get("source")
     )
-    return render(request, "claims/queue.html", {
-        "form": form, "page": _page(request, queue),
-    })
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "form": form,
+            "page": _page(request, queue),
+        },
+    )
 
 
 @readable
@@ -77,12 +91,17 @@ def claim_detail(request, pk):
             else:
                 messages.success(request, "Review recorded: the claim is graded.")
                 return redirect("claim", pk=claim.pk)
-    return render(request, "claims/claim.html", {
-        "claim": claim,
-        "form": form,
-        "can_review": can_review,
-        **selectors.claim_page(claim),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "claims/claim.html",
+        {
+            "claim": claim,
+            "form": form,
+            "can_review": can_review,
+            **selectors.claim_page(claim),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _new_review(claim, user) -> Review:
@@ -92,9 +111,14 @@ def _new_review(claim, user) -> Review:
 @readable
 def document_detail(request, pk):
     document = get_object_or_404(Document, pk=pk)
-    return render(request, "claims/document.html", {
-        "document": document, **selectors.document_page(document),
-    })
+    return render(
+        request,
+        "claims/document.html",
+        {
+            "document": document,
+            **selectors.document_page(document),
+        },
+    )
 
 
 @readable
@@ -107,39 +131,58 @@ def measure_detail(request, pk):
         as_of_after=dates.get("as_of_after"),
         as_of_before=dates.get("as_of_before"),
     )
-    return render(request, "claims/measure.html", {
-        "measure": measure,
-        "window": window,
-        "result": result,
-        "chart": selectors.measure_chart(result),
-    })
+    return render(
+        request,
+        "claims/measure.html",
+        {
+            "measure": measure,
+            "window": window,
+            "result": result,
+            "chart": selectors.measure_chart(result),
+        },
+    )
 
 
 @readable
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.select_related("parent"), pk=pk)
     claims = source.claims.select_related("document").order_by("-stated_on", "id")
-    return render(request, "claims/source.html", {
-        "source": source,
-        "page": _page(request, claims),
-        "record": selectors.source_record(source),
-    })
+    return render(
+        request,
+        "claims/source.html",
+        {
+            "source": source,
+            "page": _page(request, claims),
+            "record": selectors.source_record(source),
+        },
+    )
 
 
 @readable
 def topic_detail(request, pk):
     topic = get_object_or_404(Topic, pk=pk)
     measures = list(topic.measures.order_by("name"))
-    return render(request, "claims/topic.html", {
-        "topic": topic,
-        "comparisons": selectors.compare_measures(measures),
-        "timeline": selectors.topic_timeline(topic),
-    })
+    page = _page(request, selectors.topic_claims(topic))
+    return render(
+        request,
+        "claims/topic.html",
+        {
+            "topic": topic,
+            "comparisons": selectors.compare_measures(measures),
+            "page": page,
+            "timeline": selectors.by_date(page),
+        },
+    )
 
 
 @readable
 def search(request):
     query = request.GET.get("q", "")
-    return render(request, "claims/search.html", {
-        "query": query, **selectors.search(query),
-    })
+    return render(
+        request,
+        "claims/search.html",
+        {
+            "query": query,
+            **selectors.search(query),
+        },
+    )

@@ -1,0 +1,138 @@
+"""A reviewer's day in a real browser, on the seed article's data."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from claims.models import Claim, Measure, Review
+from claims.permissions import REVIEWERS, ensure_groups
+from claims.seed import load_seed
+
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    load_seed()
+    ensure_groups()
+    user = UserFactory(username="rita")
+    user.groups.add(Group.objects.get(name=REVIEWERS))
+    return user
+
+
+def sign_in(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("button[type=submit]:has-text('Sign in')")
+    page.wait_for_url(f"{live_server.url}/review/")
+
+
+def test_a_reviewer_grades_a_claim_and_it_leaves_the_queue(page, live_server, seeded):
+    us = Claim.objects.get(quote__contains="approximately 3,000")
+    sign_in(page, live_server)
+    queue = page.locator("#queue .claim-row a.statement")
+    assert us.statement in queue.all_inner_texts()
+    before = queue.count()
+
+    page.click(f"#queue a.statement:has-text('{us.statement}')")
+    page.wait_for_url(f"{live_server.url}/claims/{us.pk}/")
+    assert page.inner_text("#credibility").startswith("6")
+    page.check("input[name=attribution_status][value=verified]")
+    page.check("input[name=credibility][value='1']")
+    page.fill("textarea[name=rationale]", "Kyiv and Seoul both corroborate it.")
+    page.click("button:has-text('Record review')")
+    page.wait_for_url(f"{live_server.url}/claims/{us.pk}/")
+    assert page.inner_text("#credibility").startswith("1")
+    assert page.inner_text("#attribution-status") == "Verified"
+    assert "Kyiv and Seoul both corroborate it." in page.inner_text(".reviews")
+
+    page.goto(f"{live_server.url}/review/")
+    assert (
+        us.statement
+        not in page.locator("#queue .claim-row a.statement").all_inner_texts()
+    )
+    assert page.locator("#queue .claim-row a.statement").count() == before - 1
+    assert Review.objects.get().reviewer == seeded
+
+
+def test_a_bad_review_shows_its_error_beside_the_field(page, live_server, seeded):
+    claim = Claim.objects.order_by("pk").first()
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    page.check("input[name=attribution_status][value=verified]")
+    page.check("input[name=credibility][value='2']")
+    page.click("button:has-text('Record review')")
+    assert "This field is required." in page.inner_text(".review-form")
+    assert not Review.objects.exists()
+
+
+def test_the_worked_example_chart_shows_two_conflicting_figures(
+    page, live_server, seeded, screenshots
+):
+    measure = Measure.objects.get(name="North Korean personnel training in Russia")
+    page.goto(f"{live_server.url}/measures/{measure.pk}/")
+    rows = page.locator("svg.figure-chart g.figure-row")
+    assert rows.count() == 2
+    assert page.locator("svg.figure-chart g.figure-row.conflict").count() == 2
+    labels = rows.all_text_contents()
+    assert any("approximately 3,000" in text for text in labels)
+    assert any("around 1,500" in text for text in labels)
+    # The two bars sit apart on the shared axis: the lower figure ends before the
+    # higher one starts.
+    boxes = [
+        page.locator(f"g.figure-row[data-figure='{i}'] .bar").bounding_box()
+        for i in rows.evaluate_all("rows => rows.map(r => r.dataset.figure)")
+    ]
+    boxes.sort(key=lambda box: box["x"])
+    assert boxes[0]["x"] + boxes[0]["width"] < boxes[1]["x"]
+    path = screenshots / "measure.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+
+
+def test_the_chart_is_readable_at_400_pixels(page, live_server, seeded, screenshots):
+    measure = Measure.objects.get(name="North Korean personnel training in Russia")
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.goto(f"{live_server.url}/measures/{measure.pk}/")
+    chart = page.locator("svg.figure-chart").bounding_box()
+    assert chart["width"] <= 400
+    for label in page.locator("svg.figure-chart .row-label").all():
+        box = label.bounding_box()
+        assert box["x"] + box["width"] <= chart["x"] + chart["width"] + 1
+    page.screenshot(path=str(screenshots / "measure-400px.png"), full_page=True)
+
+
+def test_screenshots_of_the_document_and_claim_pages(
+    page, live_server, seeded, screenshots
+):
+    us = Claim.objects.get(quote__contains="approximately 3,000")
+    page.goto(f"{live_server.url}/documents/{us.document_id}/")
+    assert page.locator("#document-text a.mark").count() >= 15
+    page.screenshot(path=str(screenshots / "document.png"), full_page=True)
+    page.goto(f"{live_server.url}/claims/{us.pk}/")
+    assert "Confirmed" in page.inner_text("#suggested")
+    page.screenshot(path=str(screenshots / "claim.png"), full_page=True)
+
+
+def test_script_in_user_text_never_runs(page, live_server, seeded):
+    claim = Claim.objects.order_by("pk").first()
+    source = claim.source
+    source.name = (
+        '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+    )
+    source.save()
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog) or dialog.dismiss())
+    for path in (
+        f"/claims/{claim.pk}/",
+        f"/sources/{source.pk}/",
+        f"/documents/{claim.document_id}/",
+        "/review/",
+        "/search/?q=img",
+    ):
+        page.goto(live_server.url + path)
+        assert page.evaluate("window.__pwned") is None, path
+        assert "<script>" in page.content() or "&lt;script&gt;" in page.content()
+    assert dialogs == []
