@@ -45,12 +45,32 @@ START = datetime.date(2022, 2, 24)
 
 _COUNTRIES = ["US", "KR", "UA", "RU", "GB", "FR", "DE", "JP", "KP", "PL", "TR", "IL"]
 _NOUNS = [
-    "troops", "artillery rounds", "drones", "missiles", "tanks", "advisors",
-    "engineers", "refugees", "casualties", "sorties", "convoys", "shells",
+    "troops",
+    "artillery rounds",
+    "drones",
+    "missiles",
+    "tanks",
+    "advisors",
+    "engineers",
+    "refugees",
+    "casualties",
+    "sorties",
+    "convoys",
+    "shells",
 ]
 _PLACES = [
-    "Kursk", "Kharkiv", "Donetsk", "Zaporizhzhia", "Belgorod", "Crimea", "Kherson",
-    "Luhansk", "Bakhmut", "Avdiivka", "Pokrovsk", "Sumy",
+    "Kursk",
+    "Kharkiv",
+    "Donetsk",
+    "Zaporizhzhia",
+    "Belgorod",
+    "Crimea",
+    "Kherson",
+    "Luhansk",
+    "Bakhmut",
+    "Avdiivka",
+    "Pokrovsk",
+    "Sumy",
 ]
 _VERBS = ["said", "stated", "claimed", "told reporters", "estimated", "reported"]
 
@@ -93,43 +113,64 @@ def generate(*, claims: int, seed: int = 1) -> CorpusSummary:
     links = _links(rng, claim_rows)
     reviews = _reviews(rng, claim_rows)
     return CorpusSummary(
-        sources=len(sources), documents=len(documents), claims=len(claim_rows),
-        measures=len(measures), figures=figures, links=links, reviews=reviews,
+        sources=len(sources),
+        documents=len(documents),
+        claims=len(claim_rows),
+        measures=len(measures),
+        figures=figures,
+        links=links,
+        reviews=reviews,
     )
 
 
 def _sources(rng: random.Random, seed: int, count: int) -> list[Source]:
     """Governments and organisations with ministries, units and officials below."""
-    tops = _bulk(Source, [
-        Source(
-            name=f"Government {seed}-{i}" if i % 3 else f"Outlet {seed}-{i}",
-            kind=SourceKind.GOVERNMENT if i % 3 else SourceKind.MEDIA,
-            country=_COUNTRIES[i % len(_COUNTRIES)],
-            reliability=rng.choice("ABCDEF"),
-            aliases=[f"G{seed}-{i}"],
-        )
-        for i in range(max(10, count // 10))
-    ])
-    middle = _bulk(Source, [
-        Source(
-            name=f"Ministry {seed}-{i}",
-            kind=rng.choice([SourceKind.GOVERNMENT, SourceKind.MILITARY,
-                             SourceKind.INTELLIGENCE]),
-            parent=tops[i % len(tops)],
-            country=tops[i % len(tops)].country,
-            reliability=rng.choice("ABCDEF"),
-        )
-        for i in range(count // 3)
-    ])
-    people = _bulk(Source, [
-        Source(
-            name=f"Official {seed}-{i}",
-            kind=rng.choice([SourceKind.PERSON, SourceKind.GROUP, SourceKind.ANONYMOUS]),
-            parent=middle[i % len(middle)],
-            country=middle[i % len(middle)].country,
-        )
-        for i in range(count - len(tops) - len(middle))
-    ])
+    tops = _bulk(
+        Source,
+        [
+            Source(
+                name=f"Government {seed}-{i}" if i % 3 else f"Outlet {seed}-{i}",
+                kind=SourceKind.GOVERNMENT if i % 3 else SourceKind.MEDIA,
+                country=_COUNTRIES[i % len(_COUNTRIES)],
+                reliability=rng.choice("ABCDEF"),
+                aliases=[f"G{seed}-{i}"],
+            )
+            for i in range(max(10, count // 10))
+        ],
+    )
+    middle = _bulk(
+        Source,
+        [
+            Source(
+                name=f"Ministry {seed}-{i}",
+                kind=rng.choice(
+                    [
+                        SourceKind.GOVERNMENT,
+                        SourceKind.MILITARY,
+                        SourceKind.INTELLIGENCE,
+                    ]
+                ),
+                parent=tops[i % len(tops)],
+                country=tops[i % len(tops)].country,
+                reliability=rng.choice("ABCDEF"),
+            )
+            for i in range(count // 3)
+        ],
+    )
+    people = _bulk(
+        Source,
+        [
+            Source(
+                name=f"Official {seed}-{i}",
+                kind=rng.choice(
+                    [SourceKind.PERSON, SourceKind.GROUP, SourceKind.ANONYMOUS]
+                ),
+                parent=middle[i % len(middle)],
+                country=middle[i % len(middle)].country,
+            )
+            for i in range(count - len(tops) - len(middle))
+        ],
+    )
     return [*tops, *middle, *people]
 
 
@@ -142,18 +183,23 @@ def _measures(seed: int, claims: int, topics: list[Topic]) -> list[Measure]:
         size = min(remaining, 20 + (len(sizes) * 37) % 400)
         sizes.append(size)
         remaining -= size
-    measures = _bulk(Measure, [
-        Measure(
-            name=f"{CORPUS_MARK} {seed}: measure {i} ({size} figures)",
-            unit=_NOUNS[i % len(_NOUNS)],
-            description=str(size),
-        )
-        for i, size in enumerate(sizes)
-    ])
-    Measure.topics.through.objects.bulk_create([
-        Measure.topics.through(measure=m, topic=topics[i % len(topics)])
-        for i, m in enumerate(measures)
-    ])
+    measures = _bulk(
+        Measure,
+        [
+            Measure(
+                name=f"{CORPUS_MARK} {seed}: measure {i} ({size} figures)",
+                unit=_NOUNS[i % len(_NOUNS)],
+                description=str(size),
+            )
+            for i, size in enumerate(sizes)
+        ],
+    )
+    Measure.topics.through.objects.bulk_create(
+        [
+            Measure.topics.through(measure=m, topic=topics[i % len(topics)])
+            for i, m in enumerate(measures)
+        ]
+    )
     return measures
 
 
@@ -176,18 +222,22 @@ def _claims_and_documents(rng, seed, count, sources, topics):
         )
         texts[d].append(quote)
         day = START + datetime.timedelta(days=(d * 3) % 900)
-        claim_specs.append((d, source, quote, f"About {number:,} {noun} near {place}.", day))
+        claim_specs.append(
+            (d, source, quote, f"About {number:,} {noun} near {place}.", day)
+        )
     for d, sentences in enumerate(texts):
         published = START + datetime.timedelta(days=(d * 3) % 900 + 1)
-        documents.append(Document(
-            title=f"{CORPUS_MARK} {seed}: report {d}",
-            publisher=f"Outlet {d % 40}",
-            url=f"https://corpus.example/{seed}/{d}",
-            published_at=datetime.datetime.combine(
-                published, datetime.time(12), tzinfo=datetime.UTC
-            ),
-            text="\n\n".join(sentences),
-        ))
+        documents.append(
+            Document(
+                title=f"{CORPUS_MARK} {seed}: report {d}",
+                publisher=f"Outlet {d % 40}",
+                url=f"https://corpus.example/{seed}/{d}",
+                published_at=datetime.datetime.combine(
+                    published, datetime.time(12), tzinfo=datetime.UTC
+                ),
+                text="\n\n".join(sentences),
+            )
+        )
     documents = _bulk(Document, documents)
 
     offsets: dict[int, int] = {}
@@ -199,10 +249,15 @@ def _claims_and_documents(rng, seed, count, sources, topics):
         if precision == DatePrecision.WEEK:
             day -= datetime.timedelta(days=day.weekday())
         claim = Claim(
-            source=source, document=documents[d], quote=quote, statement=statement,
-            quote_start=start, quote_end=start + len(quote),
+            source=source,
+            document=documents[d],
+            quote=quote,
+            statement=statement,
+            quote_start=start,
+            quote_end=start + len(quote),
             attribution_kind=rng.choice(AttributionKind.values),
-            stated_on=day, stated_on_precision=precision,
+            stated_on=day,
+            stated_on_precision=precision,
         )
         if rng.random() < REVIEWED_SHARE:
             # Graded as its review (written below) will say: no second pass.
@@ -234,19 +289,30 @@ _QUALIFIED = [
 def _figures(rng, claims, measures) -> int:
     """Each measure gets as many figures as its name says, from distinct claims."""
     figures = []
-    pool = iter(rng.sample(range(len(claims)), k=sum(int(m.description) for m in measures)))
+    pool = iter(
+        rng.sample(range(len(claims)), k=sum(int(m.description) for m in measures))
+    )
     for measure in measures:
         centre = rng.choice([1_500, 3_000, 10_000, 50_000])
         for _ in range(int(measure.description)):
             claim = claims[next(pool)]
             qualifier, template = rng.choice(_QUALIFIED)
             value = Decimal(max(1, int(rng.gauss(centre, centre * 0.3))))
-            parsed = interval_for(qualifier, value, measure.tolerance, measure.lower_limit)
-            figures.append(Figure(
-                claim=claim, measure=measure, text=template.format(n=int(value)),
-                qualifier=parsed.qualifier, value=parsed.value, low=parsed.low,
-                high=parsed.high, as_of=claim.stated_on,
-            ))
+            parsed = interval_for(
+                qualifier, value, measure.tolerance, measure.lower_limit
+            )
+            figures.append(
+                Figure(
+                    claim=claim,
+                    measure=measure,
+                    text=template.format(n=int(value)),
+                    qualifier=parsed.qualifier,
+                    value=parsed.value,
+                    low=parsed.low,
+                    high=parsed.high,
+                    as_of=claim.stated_on,
+                )
+            )
     return len(_bulk(Figure, figures))
 
 
@@ -277,10 +343,82 @@ def _reviews(rng, claims) -> int:
     """The review behind each graded claim's current grade."""
     reviews = [
         Review(
-            claim=claim, attribution_status=claim.attribution_status,
-            credibility=claim.credibility, rationale="Checked against the record.",
+            claim=claim,
+            attribution_status=claim.attribution_status,
+            credibility=claim.credibility,
+            rationale="Checked against the record.",
         )
         for claim in claims
         if claim.attribution_status != AttributionStatus.UNVERIFIED
     ]
     return len(_bulk(Review, reviews))
+
+
+def bundle(*, claims: int, seed: int = 1) -> dict:
+    """An import bundle of ``claims`` new claims, with its documents, sources,
+    a measure, figures on a third of the claims, and repeats/corroborates links."""
+    rng = random.Random(seed)
+    tag = f"bundle-{seed}"
+    sources = [{"key": "top", "name": f"Government {tag}", "kind": "government"}] + [
+        {
+            "key": f"s{i}",
+            "name": f"Official {tag}-{i}",
+            "kind": "person",
+            "parent": "top",
+        }
+        for i in range(50)
+    ]
+    documents, rows, figures, links = [], [], [], []
+    per_document = 30
+    for d in range(0, claims, per_document):
+        sentences = []
+        for i in range(d, min(claims, d + per_document)):
+            number = rng.choice([1, 2, 3, 5]) * 10 ** rng.randrange(2, 5)
+            quote = f"Official {i} said about {number:,} troops were seen (row {i})."
+            sentences.append(quote)
+            rows.append(
+                {
+                    "key": f"c{i}",
+                    "source": f"s{i % 50}",
+                    "document": f"d{d}",
+                    "quote": quote,
+                    "statement": f"About {number:,} troops were seen.",
+                    "attribution_kind": "paraphrase",
+                    "stated_on": "2024-10-20",
+                }
+            )
+            if i % 3 == 0:
+                figures.append(
+                    {
+                        "key": f"f{i}",
+                        "claim": f"c{i}",
+                        "measure": "m",
+                        "text": f"about {number:,}",
+                    }
+                )
+            if i % 5 == 4:
+                links.append(
+                    {
+                        "key": f"l{i}",
+                        "from_claim": f"c{i}",
+                        "to_claim": f"c{i - 1}",
+                        "relation": "repeats",
+                    }
+                )
+        documents.append(
+            {
+                "key": f"d{d}",
+                "title": f"Report {tag}-{d}",
+                "url": f"https://bundle.example/{seed}/{d}",
+                "published_at": "2024-10-28T12:00:00Z",
+                "text": " ".join(sentences),
+            }
+        )
+    return {
+        "documents": documents,
+        "sources": sources,
+        "measures": [{"key": "m", "name": f"Troops seen ({tag})", "unit": "troops"}],
+        "claims": rows,
+        "figures": figures,
+        "links": links,
+    }

@@ -386,3 +386,36 @@ class CorroborationSerializer(serializers.Serializer):
 class ComparisonWindowSerializer(serializers.Serializer):
     as_of_after = serializers.DateField(required=False)
     as_of_before = serializers.DateField(required=False)
+
+
+class BundleSerializer(serializers.Serializer):
+    """A bundle: lists of rows by kind; each row has a ``key`` and the kind's write
+    fields, references being keys of the bundle or stored ids."""
+
+    documents = serializers.ListField(child=serializers.DictField(), required=False)
+    sources = serializers.ListField(child=serializers.DictField(), required=False)
+    measures = serializers.ListField(child=serializers.DictField(), required=False)
+    claims = serializers.ListField(child=serializers.DictField(), required=False)
+    figures = serializers.ListField(child=serializers.DictField(), required=False)
+    links = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.DictField(child=serializers.IntegerField())
+    matched = serializers.DictField(child=serializers.IntegerField())
+    ids = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="For each kind, the id given to each key of the bundle.",
+    )
+
+
+class RowErrorSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    key = serializers.CharField()
+    field = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField()
+
+
+class BundleErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = RowErrorSerializer(many=True)

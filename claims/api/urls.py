@@ -19,6 +19,7 @@ router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    path("import/", views.ImportView.as_view(), name="import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

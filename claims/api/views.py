@@ -9,13 +9,15 @@ from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from claims import filtersets, selectors
+from claims import bundle, filtersets, selectors
 from claims.api import serializers
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
-from claims.permissions import REVIEWERS
+from claims.permissions import EDITORS, REVIEWERS
 
 
 class PreconditionFailed(APIException):
@@ -302,3 +304,28 @@ def _window(request) -> dict:
     window = serializers.ComparisonWindowSerializer(data=request.query_params)
     window.is_valid(raise_exception=True)
     return dict(window.validated_data)
+
+
+class ImportView(APIView):
+    """``POST /api/import/``: a bundle of rows referring to each other by keys; all
+    of it is written, or, with a 400 listing every bad row, none of it."""
+
+    write_group = EDITORS
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=serializers.BundleSerializer,
+        responses={
+            201: serializers.ImportResultSerializer,
+            400: serializers.BundleErrorSerializer,
+        },
+    )
+    def post(self, request):
+        try:
+            result = bundle.import_bundle(request.data, user=request.user)
+        except bundle.BundleError as error:
+            return Response(
+                {"detail": str(error), "errors": [e.as_dict() for e in error.errors]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)

@@ -11,9 +11,16 @@ __all__ = ["TrackedModel"]
 class TrackedModel(models.Model):
     """A row with creation and update times, whose constraint errors name a field.
 
-    Django reports a violated multi-column or check constraint as a non-field error;
+    Django reports a violated multi-column constraint as a non-field error;
     ``constraint_fields`` maps a constraint's name to the field an editor has to
     change, so the admin, forms and API show the message beside that field.
+
+    Check constraints are the database's safety net: the rule of each is also
+    enforced, with a message naming the field, by field validation (choices, blank,
+    validators) or by the model's ``clean()``, so validation does not ask the
+    database about them (Django would run one query per constraint and row, which
+    bulk imports cannot afford). Unique constraints need the stored rows and are
+    checked against them.
     """
 
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -38,6 +45,8 @@ class TrackedModel(models.Model):
         errors: dict[str, list] = {}
         for model_class, constraints in self.get_constraints():
             for constraint in constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    continue
                 try:
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as error:

@@ -80,14 +80,10 @@ class Link(TrackedModel):
         if not (self.from_claim_id and self.to_claim_id and self.relation):
             return
         if self.from_claim_id == self.to_claim_id:
-            return  # the link_not_to_itself constraint reports it
-        pair = models.Q(from_claim=self.from_claim_id, to_claim=self.to_claim_id) | (
-            models.Q(from_claim=self.to_claim_id, to_claim=self.from_claim_id)
-        )
-        others = Link.objects.filter(pair).exclude(pk=self.pk)
+            raise ValidationError({"to_claim": "A claim cannot be linked to itself."})
         if self.relation in SYMMETRIC_RELATIONS:
             (opposite,) = SYMMETRIC_RELATIONS - {self.relation}
-            if others.filter(relation=opposite).exists():
+            if opposite in self._relations_between():
                 raise ValidationError(
                     {
                         "relation": f"These claims are already linked as "
@@ -107,6 +103,20 @@ class Link(TrackedModel):
                         f"links: {shown}."
                     }
                 )
+
+    # The two reads below are what validation knows of the other links; a bulk import
+    # replaces them on the instance to answer from the stored links and its own rows.
+
+    def _relations_between(self) -> set[str]:
+        """The relations of the other links between this link's two claims."""
+        pair = models.Q(from_claim=self.from_claim_id, to_claim=self.to_claim_id) | (
+            models.Q(from_claim=self.to_claim_id, to_claim=self.from_claim_id)
+        )
+        return set(
+            Link.objects.filter(pair)
+            .exclude(pk=self.pk)
+            .values_list("relation", flat=True)
+        )
 
     def _derives_from(self, frontier: set[int]) -> dict[int, list[int]]:
         """Existing deriving links out of ``frontier``: one query a step of depth."""

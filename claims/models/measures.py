@@ -156,10 +156,15 @@ class Figure(TrackedModel):
             self.derive()
         except ValidationError as error:
             raise ValidationError({"text": error.messages}) from error
+        errors = {}
         if self.bounds_overridden and not self.qualifier:
-            raise ValidationError(
-                {"qualifier": "Give the qualifier when the bounds are set by hand."}
-            )
+            errors["qualifier"] = "Give the qualifier when the bounds are set by hand."
+        if self.bounds_overridden and not self.note.strip():
+            errors["note"] = "Say in the note why the bounds are set by hand."
+        if self.low is not None and self.high is not None and self.low > self.high:
+            errors["low"] = "The low end is above the high end."
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
         self.derive()

@@ -100,6 +100,8 @@ class Source(TrackedModel):
         ):
             raise ValidationError({"aliases": "Aliases must be a list of names."})
         self.aliases = [alias.strip() for alias in self.aliases if alias.strip()]
+        if self.parent_id is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A source cannot be its own parent."})
         if self.parent_id is not None and self.pk is not None:
             chain = [self.parent_id, *ancestors(self.parent_id, self._parent_map())]
             if self.pk in chain:

@@ -25,9 +25,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         summary = corpus.generate(claims=claims, seed=seed)
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Generated in {elapsed:.1f} s: {summary.sources:,} sources, "
-            f"{summary.documents:,} documents, {summary.claims:,} claims, "
-            f"{summary.measures:,} measures, {summary.figures:,} figures, "
-            f"{summary.links:,} links, {summary.reviews:,} reviews."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated in {elapsed:.1f} s: {summary.sources:,} sources, "
+                f"{summary.documents:,} documents, {summary.claims:,} claims, "
+                f"{summary.measures:,} measures, {summary.figures:,} figures, "
+                f"{summary.links:,} links, {summary.reviews:,} reviews."
+            )
+        )

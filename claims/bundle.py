@@ -1,0 +1,460 @@
+"""Importing a bundle: documents, sources, measures, claims, figures and links in one
+JSON object, referring to each other by keys the client chooses. All of it is
+written, or none of it.
+
+    {
+      "documents": [{"key": "d1", "title": "...", "url": "...", "text": "..."}],
+      "sources":   [{"key": "s1", "name": "...", "kind": "person", "parent": "s0"}],
+      "measures":  [{"key": "m1", "name": "...", "unit": "troops"}],
+      "claims":    [{"key": "c1", "source": "s1", "document": "d1", "quote": "...",
+                     "statement": "...", "attribution_kind": "paraphrase",
+                     "topics": ["Topic name"]}],
+      "figures":   [{"key": "f1", "claim": "c1", "measure": "m1", "text": "..."}],
+      "links":     [{"key": "l1", "from_claim": "c1", "to_claim": "c2",
+                     "relation": "repeats"}]
+    }
+
+A reference is a key of the bundle or the id (a number) of a stored object. A
+document whose URL, or a source or measure whose name, is already stored is matched
+to the stored one rather than created again. Every row is validated with the models'
+own rules (``full_clean()``, as the admin and the API do); a bad row is reported with
+its kind, key, field and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+
+from claims.choices import DERIVING_RELATIONS
+from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
+
+KINDS = ("documents", "sources", "measures", "claims", "figures", "links")
+FIELDS = {
+    "documents": [
+        "title",
+        "publisher",
+        "url",
+        "published_at",
+        "byline",
+        "language",
+        "text",
+        "retrieved_at",
+        "archive_url",
+    ],
+    "sources": [
+        "name",
+        "kind",
+        "parent",
+        "country",
+        "aliases",
+        "description",
+        "reliability",
+    ],
+    "measures": ["name", "unit", "tolerance", "lower_limit", "description"],
+    "claims": [
+        "source",
+        "document",
+        "statement",
+        "quote",
+        "attribution_kind",
+        "stated_on",
+        "stated_on_precision",
+        "topics",
+    ],
+    "figures": [
+        "claim",
+        "measure",
+        "text",
+        "as_of",
+        "qualifier",
+        "value",
+        "low",
+        "high",
+        "bounds_overridden",
+        "note",
+    ],
+    "links": ["from_claim", "to_claim", "relation", "note"],
+}
+#: Reference fields: the kind of bundle row (or stored model) each points to.
+REFERENCES = {
+    "sources": {"parent": "sources"},
+    "claims": {"source": "sources", "document": "documents"},
+    "figures": {"claim": "claims", "measure": "measures"},
+    "links": {"from_claim": "claims", "to_claim": "claims"},
+}
+MODELS = {
+    "documents": Document,
+    "sources": Source,
+    "measures": Measure,
+    "claims": Claim,
+    "figures": Figure,
+    "links": Link,
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    kind: str
+    key: str
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "field": self.field,
+            "reason": self.reason,
+        }
+
+
+class BundleError(Exception):
+    """The bundle was refused; ``errors`` says which rows and why. Nothing written."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(
+            f"{len(errors)} bad row(s) in the bundle; nothing was written."
+        )
+
+
+@dataclass
+class ImportResult:
+    created: dict[str, int] = field(default_factory=dict)
+    matched: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "matched": self.matched, "ids": self.ids}
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def import_bundle(
+    bundle: dict, *, user=None, progress: Progress | None = None
+) -> ImportResult:
+    """Validate and write the whole bundle in one transaction, or raise
+    ``BundleError`` with every bad row found and write nothing."""
+    errors = _shape_errors(bundle)
+    if errors:
+        raise BundleError(errors)
+    importer = _Importer(bundle, user=user, progress=progress or (lambda *a: None))
+    with transaction.atomic():
+        importer.run()
+    return importer.result
+
+
+def _shape_errors(bundle) -> list[RowError]:
+    if not isinstance(bundle, dict):
+        return [RowError("bundle", "", "", "A bundle is a JSON object of lists.")]
+    errors = []
+    for kind in bundle:
+        if kind not in KINDS:
+            errors.append(
+                RowError(kind, "", "", f"Unknown kind; expected {', '.join(KINDS)}.")
+            )
+    for kind in KINDS:
+        rows = bundle.get(kind, [])
+        if not isinstance(rows, list):
+            errors.append(RowError(kind, "", "", "Must be a list of rows."))
+            continue
+        keys = set()
+        for index, row in enumerate(rows):
+            key = str(row.get("key", "")) if isinstance(row, dict) else ""
+            label = key or f"#{index + 1}"
+            if not isinstance(row, dict):
+                errors.append(RowError(kind, label, "", "A row is a JSON object."))
+                continue
+            if not key:
+                errors.append(RowError(kind, label, "key", "Every row needs a key."))
+            elif key in keys:
+                errors.append(RowError(kind, key, "key", "This key is used twice."))
+            keys.add(key)
+            for name in row:
+                if name != "key" and name not in FIELDS[kind]:
+                    errors.append(RowError(kind, label, name, "Unknown field."))
+    return errors
+
+
+class _Importer:
+    def __init__(self, bundle: dict, *, user, progress: Progress):
+        self.bundle = bundle
+        self.user = user
+        self.progress = progress
+        self.result = ImportResult()
+        self.objects: dict[str, dict[str, models.Model]] = {k: {} for k in KINDS}
+        self.errors: list[RowError] = []
+        self.created_claims: set[int] = set()
+        self.pairs: dict[frozenset, dict[str, str]] = {}
+        self.edges: dict[int, list[int]] = {}
+
+    def run(self) -> None:
+        self._match_stored()
+        for kind in KINDS:
+            self._stage(kind)
+            if self.errors:
+                raise BundleError(self.errors)
+        self.result.ids = {
+            kind: {key: obj.pk for key, obj in objects.items()}
+            for kind, objects in self.objects.items()
+            if objects
+        }
+
+    # Matching stored objects -----------------------------------------------------------
+
+    def _match_stored(self) -> None:
+        urls = {r["url"] for r in self.rows("documents") if r.get("url")}
+        by_url = (
+            {d.url: d for d in Document.objects.filter(url__in=urls)} if urls else {}
+        )
+        self._match("documents", lambda r: by_url.get(r.get("url") or ""))
+        for kind, model in (("sources", Source), ("measures", Measure)):
+            names = {str(r.get("name", "")).lower() for r in self.rows(kind)}
+            stored = (
+                {
+                    obj.name.lower(): obj
+                    for obj in model.objects.annotate(lname=Lower("name")).filter(
+                        lname__in=names
+                    )
+                }
+                if names
+                else {}
+            )
+            self._match(kind, lambda r, s=stored: s.get(str(r.get("name", "")).lower()))
+
+    def _match(self, kind, find) -> None:
+        for row in self.rows(kind):
+            stored = find(row)
+            if stored is not None:
+                self.objects[kind][str(row["key"])] = stored
+                self.result.matched[kind] = self.result.matched.get(kind, 0) + 1
+
+    def rows(self, kind) -> list[dict]:
+        return self.bundle.get(kind, [])
+
+    # Staging, validating and writing -----------------------------------------------------
+
+    def _stage(self, kind: str) -> None:
+        rows = [r for r in self.rows(kind) if str(r["key"]) not in self.objects[kind]]
+        if kind == "sources":
+            rows = self._parents_first(rows)
+        model = MODELS[kind]
+        built: list[tuple[dict, models.Model]] = []
+        topics_of: dict[str, list[str]] = {}
+        for done, row in enumerate(rows, start=1):
+            key = str(row["key"])
+            instance = self._build(kind, row)
+            if instance is None:
+                continue
+            if kind == "claims":
+                topics_of[key] = [str(t) for t in row.get("topics", [])]
+            exclude = [
+                name for name in REFERENCES.get(kind, {}) if row.get(name) is not None
+            ]
+            check_stored = True
+            if kind == "links":
+                check_stored = self._prepare_link(instance)
+            try:
+                instance.full_clean(exclude=exclude, validate_constraints=check_stored)
+            except ValidationError as error:
+                self._report(kind, key, error)
+                continue
+            if kind == "links" and not self._register_link(key, instance):
+                continue
+            built.append((row, instance))
+            if kind == "sources":
+                # Children validate against their parents, so parents are saved first.
+                self._write(model, [instance])
+                self.objects[kind][key] = instance
+            if done % 1000 == 0:
+                self.progress(kind, done, len(rows))
+        if self.errors:
+            return
+        instances = [instance for _, instance in built]
+        if kind != "sources":
+            self._write(model, instances)
+        for row, instance in built:
+            self.objects[kind][str(row["key"])] = instance
+        if kind == "claims":
+            self.created_claims = {instance.pk for instance in instances}
+            self._set_topics(topics_of)
+        if instances:
+            self.result.created[kind] = len(instances)
+        self.progress(kind, len(rows), len(rows))
+
+    def _write(self, model, instances: list) -> None:
+        if not instances:
+            return
+        for instance in instances:
+            if isinstance(instance, Link) and self.user is not None:
+                instance.created_by = self.user
+        model.objects.bulk_create(instances, batch_size=1000)
+        model.history.bulk_history_create(
+            instances,
+            batch_size=1000,
+            default_user=self.user,
+            default_change_reason="Imported from a bundle",
+        )
+
+    def _build(self, kind: str, row: dict) -> models.Model | None:
+        model = MODELS[kind]
+        values = {}
+        key = str(row["key"])
+        for name in FIELDS[kind]:
+            if name not in row or name == "topics":
+                continue
+            value = row[name]
+            target_kind = REFERENCES.get(kind, {}).get(name)
+            if target_kind and value is not None:
+                target = self._resolve(target_kind, value)
+                if target is None:
+                    self.errors.append(
+                        RowError(
+                            kind,
+                            key,
+                            name,
+                            f"Refers to {value!r}, which is neither a key of the bundle's "
+                            f"{target_kind} (without errors) nor a stored id.",
+                        )
+                    )
+                    return None
+                values[name] = target
+            else:
+                values[name] = value
+        instance = model()
+        for name, value in values.items():
+            try:
+                setattr(instance, name, value)
+            except (TypeError, ValueError) as error:
+                self.errors.append(RowError(kind, key, name, str(error)))
+                return None
+        if kind == "figures" and instance.measure_id is None and "measure" in values:
+            instance.measure = values["measure"]
+        return instance
+
+    def _resolve(self, kind: str, value) -> models.Model | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            if not hasattr(self, "_stored"):
+                self._stored: dict[str, dict[int, models.Model]] = {}
+            cache = self._stored.setdefault(kind, {})
+            if value not in cache:
+                cache[value] = MODELS[kind].objects.filter(pk=value).first()
+            return cache[value]
+        return self.objects[kind].get(str(value))
+
+    def _parents_first(self, rows: list[dict]) -> list[dict]:
+        keys = {str(r["key"]) for r in rows}
+        ordered, placed = [], set()
+        pending = list(rows)
+        while pending:
+            ready = [
+                r
+                for r in pending
+                if not (
+                    isinstance(r.get("parent"), str)
+                    and r["parent"] in keys
+                    and r["parent"] not in placed
+                )
+            ]
+            if not ready:  # a cycle of parents: report them, their order is moot
+                for row in pending:
+                    self.errors.append(
+                        RowError(
+                            "sources",
+                            str(row["key"]),
+                            "parent",
+                            "The bundle's sources form a cycle of parents.",
+                        )
+                    )
+                return ordered
+            for row in ready:
+                ordered.append(row)
+                placed.add(str(row["key"]))
+            pending = [r for r in pending if str(r["key"]) not in placed]
+        return ordered
+
+    def _report(self, kind: str, key: str, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.errors.append(
+                    RowError(kind, key, "" if name == "__all__" else name, message)
+                )
+
+    # Links: validated by Link.clean() against the stored links and the bundle's own.
+
+    def _prepare_link(self, link: Link) -> bool:
+        """Let the link's validation see the bundle's earlier links; returns whether
+        it also needs the database's uniqueness check (a stored claim is involved)."""
+        ends = {link.from_claim_id, link.to_claim_id}
+        stored_ends = ends - self.created_claims
+        pair = frozenset(ends)
+
+        def relations_between() -> set[str]:
+            found = set(self.pairs.get(pair, {}))
+            if stored_ends == ends:  # both stored: stored links between them count
+                found |= Link._relations_between(link)
+            return found
+
+        link._relations_between = relations_between
+        link._derives_from = self._steps
+        return bool(stored_ends)
+
+    def _register_link(self, key: str, link: Link) -> bool:
+        pair = frozenset((link.from_claim_id, link.to_claim_id))
+        earlier = self.pairs.setdefault(pair, {})
+        if link.relation in earlier:
+            self.errors.append(
+                RowError(
+                    "links",
+                    key,
+                    "to_claim",
+                    "These two claims are already linked with this relation (row "
+                    f"{earlier[link.relation]}).",
+                )
+            )
+            return False
+        earlier[link.relation] = key
+        if link.relation in DERIVING_RELATIONS:
+            self.edges.setdefault(link.from_claim_id, []).append(link.to_claim_id)
+        return True
+
+    def _steps(self, frontier: Iterable[int]) -> dict:
+        """Deriving links out of ``frontier``: the bundle's, and the stored ones of
+        claims the bundle did not create (those it created have none)."""
+        steps: dict[int, list[int]] = {n: list(self.edges.get(n, [])) for n in frontier}
+        older = [n for n in frontier if n not in self.created_claims]
+        if older:
+            stored = Link.objects.filter(
+                from_claim__in=older, relation__in=DERIVING_RELATIONS
+            ).values_list("from_claim_id", "to_claim_id")
+            for source, target in stored:
+                steps.setdefault(source, []).append(target)
+        return steps
+
+    def _set_topics(self, topics_of: dict[str, list[str]]) -> None:
+        names = {name for names in topics_of.values() for name in names}
+        if not names:
+            return
+        stored = {t.name: t for t in Topic.objects.filter(name__in=names)}
+        new = [Topic(name=name) for name in sorted(names - set(stored))]
+        if new:
+            Topic.objects.bulk_create(new)
+            Topic.history.bulk_history_create(new, default_user=self.user)
+            stored |= {t.name: t for t in new}
+        through = Claim.topics.through
+        through.objects.bulk_create(
+            [
+                through(claim=self.objects["claims"][key], topic=stored[name])
+                for key, names in topics_of.items()
+                for name in names
+            ],
+            batch_size=1000,
+        )

@@ -1,0 +1,64 @@
+"""``manage.py import_bundle FILE``: import a JSON bundle, all of it or none."""
+
+import json
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.bundle import BundleError, import_bundle
+
+
+class ProgressBar:
+    """A one-line progress bar on standard error, redrawn in place."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30):
+        self.stream, self.width = stream, width
+
+    def __call__(self, kind: str, done: int, total: int) -> None:
+        filled = self.width * done // total if total else self.width
+        bar = "█" * filled + "·" * (self.width - filled)
+        self.stream.write(f"\r{kind:<10} {bar} {done:>8,}/{total:,}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a JSON bundle of documents, sources, measures, claims, figures and "
+        "links (see claims/bundle.py). Every row is validated; a bad row is reported "
+        "with its kind, key, field and reason, and then nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The bundle, or - for standard input.")
+        parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, file: str, quiet: bool = False, **options):
+        try:
+            handle = sys.stdin if file == "-" else open(file, encoding="utf-8")
+            with handle:
+                bundle = json.load(handle)
+        except (OSError, json.JSONDecodeError) as error:
+            raise CommandError(f"Cannot read {file}: {error}") from error
+        started = time.perf_counter()
+        try:
+            bar = None if quiet else ProgressBar(self.stderr)
+            result = import_bundle(bundle, progress=bar)
+        except BundleError as error:
+            for row in error.errors:
+                self.stderr.write(
+                    f"{row.kind} {row.key}: {row.field or '(row)'}: {row.reason}"
+                )
+            raise CommandError(str(error)) from error
+        elapsed = time.perf_counter() - started
+        created = ", ".join(f"{n:,} {kind}" for kind, n in result.created.items() if n)
+        matched = ", ".join(f"{n:,} {kind}" for kind, n in result.matched.items() if n)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported in {elapsed:.1f} s: created {created or 'nothing'}"
+                + (f"; matched stored {matched}" if matched else "")
+                + "."
+            )
+        )

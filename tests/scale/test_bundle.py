@@ -1,0 +1,339 @@
+"""Bulk import: one JSON bundle, validated row by row, written whole or not at all."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from claims.bundle import BundleError, import_bundle
+from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
+
+from ..factories import ClaimFactory, DocumentFactory, SourceFactory, UserFactory
+from ..test_models import snapshot
+
+pytestmark = pytest.mark.django_db
+
+EVERYTHING = (Document, Source, Measure, Claim, Figure, Link, Topic)
+TEXT = "The ministry said about 3,000 troops arrived. A source said 1,500 more came."
+
+
+def good_bundle():
+    return {
+        "documents": [
+            {
+                "key": "d1",
+                "title": "Wire report",
+                "url": "https://wire.example/1",
+                "published_at": "2024-10-28T12:00:00Z",
+                "text": TEXT,
+            }
+        ],
+        "sources": [
+            {
+                "key": "gov",
+                "name": "Government of Testland",
+                "kind": "government",
+                "country": "TL",
+            },
+            {
+                "key": "min",
+                "name": "Ministry of Defence",
+                "kind": "government",
+                "parent": "gov",
+            },
+            {
+                "key": "anon",
+                "name": "An unnamed source",
+                "kind": "anonymous",
+                "parent": "min",
+            },
+        ],
+        "measures": [{"key": "m1", "name": "Troops arrived", "unit": "troops"}],
+        "claims": [
+            {
+                "key": "c1",
+                "source": "min",
+                "document": "d1",
+                "quote": "about 3,000 troops arrived",
+                "statement": "3,000 arrived.",
+                "attribution_kind": "paraphrase",
+                "stated_on": "2024-10-27",
+                "topics": ["Arrivals"],
+            },
+            {
+                "key": "c2",
+                "source": "anon",
+                "document": "d1",
+                "quote": "1,500 more came",
+                "statement": "1,500 more came.",
+                "attribution_kind": "anonymous",
+                "stated_on": "2024-10-25",
+                "stated_on_precision": "week",
+            },
+        ],
+        "figures": [
+            {"key": "f1", "claim": "c1", "measure": "m1", "text": "about 3,000"},
+            {"key": "f2", "claim": "c2", "measure": "m1", "text": "1,500"},
+        ],
+        "links": [
+            {
+                "key": "l1",
+                "from_claim": "c2",
+                "to_claim": "c1",
+                "relation": "contradicts",
+            }
+        ],
+    }
+
+
+def test_a_good_bundle_is_written_whole():
+    user = UserFactory()
+    result = import_bundle(good_bundle(), user=user)
+    assert result.created == {
+        "documents": 1,
+        "sources": 3,
+        "measures": 1,
+        "claims": 2,
+        "figures": 2,
+        "links": 1,
+    }
+    c1 = Claim.objects.get(pk=result.ids["claims"]["c1"])
+    assert (
+        c1.document.text[c1.quote_start : c1.quote_end] == "about 3,000 troops arrived"
+    )
+    assert c1.source.parent.name == "Government of Testland"
+    assert [t.name for t in c1.topics.all()] == ["Arrivals"]
+    c2 = Claim.objects.get(pk=result.ids["claims"]["c2"])
+    assert c2.stated_on.isoformat() == "2024-10-21"  # a week, stored as its Monday
+    figure = Figure.objects.get(pk=result.ids["figures"]["f1"])
+    assert (figure.low, figure.high) == (2700, 3300)
+    assert Link.objects.get().created_by == user
+    for model in (Document, Source, Measure, Claim, Figure, Link):
+        history = model.history.all()
+        assert history.count() == model.objects.count()
+        assert {h.history_user for h in history} == {user}
+
+
+def test_stored_documents_and_sources_are_matched_not_created():
+    document = DocumentFactory(url="https://wire.example/1", text=TEXT)
+    source = SourceFactory(name="ministry of defence")
+    result = import_bundle(good_bundle())
+    assert result.matched == {"documents": 1, "sources": 1}
+    assert Document.objects.count() == 1
+    assert Claim.objects.get(pk=result.ids["claims"]["c1"]).source == source
+    assert result.ids["documents"]["d1"] == document.pk
+
+
+def test_rows_may_refer_to_stored_objects_by_id():
+    claim = ClaimFactory()
+    bundle = {
+        "links": [
+            {
+                "key": "l",
+                "from_claim": claim.pk,
+                "to_claim": ClaimFactory().pk,
+                "relation": "repeats",
+            }
+        ]
+    }
+    assert import_bundle(bundle).created == {"links": 1}
+
+
+def refused(bundle):
+    before = snapshot(*EVERYTHING)
+    with pytest.raises(BundleError) as error:
+        import_bundle(bundle)
+    assert snapshot(*EVERYTHING) == before
+    return [(e.kind, e.key, e.field, e.reason) for e in error.value.errors]
+
+
+def test_a_quote_missing_from_its_document_is_reported_by_key_and_field():
+    bundle = good_bundle()
+    bundle["claims"][1]["quote"] = "ten thousand came"
+    assert refused(bundle) == [
+        (
+            "claims",
+            "c2",
+            "quote",
+            'The quote does not occur in the text of the document "Wire report".',
+        )
+    ]
+
+
+def test_every_bad_row_of_a_stage_is_reported():
+    bundle = good_bundle()
+    bundle["figures"][0]["text"] = "lots"
+    bundle["figures"][1]["text"] = "3,000-1,000"
+    errors = refused(bundle)
+    assert [(kind, key, field) for kind, key, field, _ in errors] == [
+        ("figures", "f1", "text"),
+        ("figures", "f2", "text"),
+    ]
+    assert 'Cannot read a figure from "lots"' in errors[0][3]
+
+
+def test_a_failure_in_the_last_stage_leaves_nothing_of_the_earlier_ones():
+    bundle = good_bundle()
+    bundle["links"].append(
+        {"key": "l2", "from_claim": "c1", "to_claim": "c1", "relation": "repeats"}
+    )
+    assert refused(bundle) == [
+        ("links", "l2", "to_claim", "A claim cannot be linked to itself.")
+    ]
+
+
+def test_a_cycle_made_inside_the_bundle_is_refused():
+    bundle = good_bundle()
+    bundle["links"] = [
+        {"key": "a", "from_claim": "c1", "to_claim": "c2", "relation": "repeats"},
+        {"key": "b", "from_claim": "c2", "to_claim": "c1", "relation": "based_on"},
+    ]
+    errors = refused(bundle)
+    assert [(e[1], e[2]) for e in errors] == [("b", "to_claim")]
+    assert "cycle" in errors[0][3]
+
+
+def test_a_cycle_through_stored_links_is_refused():
+    a, b = ClaimFactory(), ClaimFactory()
+    Link.objects.create(from_claim=b, to_claim=a, relation="repeats")
+    errors = refused(
+        {
+            "links": [
+                {
+                    "key": "x",
+                    "from_claim": a.pk,
+                    "to_claim": b.pk,
+                    "relation": "based_on",
+                },
+            ]
+        }
+    )
+    assert errors[0][:3] == ("links", "x", "to_claim") and "cycle" in errors[0][3]
+
+
+@pytest.mark.parametrize(
+    "bundle, expected",
+    [
+        (
+            {
+                "claims": [
+                    {
+                        "key": "c",
+                        "source": "nobody",
+                        "document": 999999,
+                        "quote": "q",
+                        "statement": "s",
+                        "attribution_kind": "paraphrase",
+                    }
+                ]
+            },
+            ("claims", "c", "source"),
+        ),
+        (
+            {
+                "sources": [
+                    {"key": "s", "name": "X", "kind": "person"},
+                    {"key": "s", "name": "Y", "kind": "person"},
+                ]
+            },
+            ("sources", "s", "key"),
+        ),
+        ({"sources": [{"name": "X", "kind": "person"}]}, ("sources", "#1", "key")),
+        (
+            {"sources": [{"key": "s", "name": "X", "kind": "wizard"}]},
+            ("sources", "s", "kind"),
+        ),
+        (
+            {"sources": [{"key": "s", "name": "X", "kind": "person", "colour": "red"}]},
+            ("sources", "s", "colour"),
+        ),
+        ({"rumours": []}, ("rumours", "", "")),
+        (
+            {
+                "sources": [
+                    {"key": "a", "name": "A", "kind": "group", "parent": "b"},
+                    {"key": "b", "name": "B", "kind": "group", "parent": "a"},
+                ]
+            },
+            ("sources", "a", "parent"),
+        ),
+    ],
+)
+def test_bad_rows_name_their_kind_key_and_field(bundle, expected):
+    errors = refused(bundle)
+    assert expected in [e[:3] for e in errors]
+
+
+# The API and the command --------------------------------------------------------------
+
+
+@pytest.fixture
+def editor(db):
+    from django.contrib.auth.models import Group
+
+    from claims.permissions import EDITORS, ensure_groups
+
+    ensure_groups()
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=EDITORS))
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_imports_a_bundle(editor):
+    response = editor.post("/api/import/", good_bundle(), format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["created"]["claims"] == 2
+
+
+def test_the_api_refuses_a_bad_bundle_listing_rows(editor):
+    bundle = good_bundle()
+    bundle["claims"][0]["quote"] = "not there"
+    response = editor.post("/api/import/", bundle, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "kind": "claims",
+        "key": "c1",
+        "field": "quote",
+        "reason": 'The quote does not occur in the text of the document "Wire report".',
+    }
+    assert not Claim.objects.exists()
+
+
+def test_the_api_import_needs_an_editor():
+    assert APIClient().post("/api/import/", {}, format="json").status_code == 401
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    assert client.post("/api/import/", {}, format="json").status_code == 403
+
+
+def test_the_command_imports_a_file_with_progress(tmp_path):
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(good_bundle()))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_bundle", str(path), stdout=out, stderr=err)
+    assert "created 1 documents, 3 sources" in out.getvalue()
+    assert "claims" in err.getvalue() and "2/2" in err.getvalue()
+    assert Claim.objects.count() == 2
+
+
+def test_the_command_reports_bad_rows_and_writes_nothing(tmp_path):
+    bundle = good_bundle()
+    bundle["figures"][0]["text"] = "lots"
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_bundle", str(path), "--quiet", stderr=err)
+    assert 'figures f1: text: Cannot read a figure from "lots"' in err.getvalue()
+    assert not Claim.objects.exists()
+
+
+def test_the_command_refuses_a_file_that_is_not_json(tmp_path):
+    path = tmp_path / "bundle.json"
+    path.write_text("{not json")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_bundle", str(path))
