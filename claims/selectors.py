@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from claims import charts, comparison, independence, marking
+from claims import charts, comparison, independence, marking, search
 from claims.choices import (
     DERIVING_RELATIONS,
     AttributionStatus,
@@ -566,20 +566,15 @@ def by_date(claims: Iterable[Claim]) -> list[tuple[datetime.date | None, list[Cl
     return timeline
 
 
-def search(query: str, limit: int = 20) -> dict:
-    """Claims, sources and documents matching ``query``: three queries."""
+def search_everything(query: str, limit: int = 20) -> dict:
+    """Claims (full-text, ranked), sources and documents matching ``query``: four
+    queries."""
     query = query.strip()
     if not query:
         return {"claims": [], "sources": [], "documents": []}
-    claims = (
-        Claim.objects.filter(
-            Q(statement__icontains=query)
-            | Q(quote__icontains=query)
-            | Q(source__name__icontains=query)
-        )
-        .select_related("source", "document")
-        .order_by(F("stated_on").desc(nulls_last=True), "id")[:limit]
-    )
+    ranked = search.matching_ids(query, limit)
+    found = Claim.objects.select_related("source", "document").in_bulk(ranked)
+    claims = [found[pk] for pk in ranked if pk in found]
     sources = Source.objects.filter(
         Q(name__icontains=query) | Q(aliases__icontains=query)
     ).order_by("name")[:limit]

@@ -183,6 +183,6 @@ def search(request):
         "claims/search.html",
         {
             "query": query,
-            **selectors.search(query),
+            **selectors.search_everything(query),
         },
     )

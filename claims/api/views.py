@@ -13,7 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import bundle, filtersets, selectors
+from claims import bundle, filtersets, search, selectors
 from claims.api import serializers
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
@@ -209,10 +209,25 @@ class DocumentViewSet(TrackedViewSet):
     ordering_fields = ["published_at", "title", "created_at"]
 
 
+class ClaimSearchFilter(filters.SearchFilter):
+    """``search``: full-text over statements, quotes and the sources' names and
+    aliases (claims.search), ranked best first unless ``ordering`` is given."""
+
+    def filter_queryset(self, request, queryset, view):
+        query = request.query_params.get(self.search_param, "").strip()
+        if not query:
+            return queryset
+        matched = search.filter_claims(queryset, query)
+        if request.query_params.get("ordering"):
+            return matched
+        return matched.order_by("-rank", "id")
+
+
 class ClaimViewSet(TrackedViewSet):
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilter
-    search_fields = ["statement", "quote", "source__name"]
+    filter_backends = [DjangoFilterBackend, ClaimSearchFilter, filters.OrderingFilter]
+    search_fields = ["statement", "quote", "source__name", "source__aliases"]
     ordering_fields = ["stated_on", "credibility", "created_at", "updated_at", "id"]
 
     def get_queryset(self):
