@@ -47,6 +47,7 @@ class Stretch:
 @dataclass(frozen=True)
 class Comparison:
     conflicts: list[Conflict]
+    conflict_count: int
     best_supported: list[Stretch]
     spread: Decimal | None
     figures: int
@@ -63,28 +64,48 @@ def overlaps(a: FigureInterval, b: FigureInterval) -> bool:
     return True
 
 
-def conflicts(figures: list[FigureInterval]) -> list[Conflict]:
-    """Every pair of figures whose intervals do not overlap, lower figure first.
+def _sorted_lows(figures: list[FigureInterval]) -> tuple[list[FigureInterval], list]:
+    with_low = sorted(
+        (f for f in figures if f.low is not None), key=lambda f: (f.low, f.id)
+    )
+    return with_low, [f.low for f in with_low]
 
-    Sorted by high end, each figure conflicts with exactly the figures whose low end
-    lies above its high end: a suffix of the figures sorted by low end. The cost is
-    O(n log n) plus the number of pairs reported.
+
+def count_conflicts(figures: list[FigureInterval]) -> int:
+    """How many pairs of figures do not overlap, without listing them: O(n log n)."""
+    with_low, lows = _sorted_lows(figures)
+    return sum(
+        len(lows) - bisect_right(lows, f.high) for f in figures if f.high is not None
+    )
+
+
+def conflicts(
+    figures: list[FigureInterval], limit: int | None = None
+) -> list[Conflict]:
+    """Pairs of figures whose intervals do not overlap, the lower figure first.
+
+    The most widely separated come first: lower figures by their high end
+    ascending, and for each, the figures above it by their low end descending. A
+    figure conflicts with exactly the figures whose low end lies above its high end,
+    a suffix of the figures sorted by low end, so the cost is O(n log n) plus the
+    pairs listed; ``limit`` caps the list (``count_conflicts`` gives the total).
     """
-    with_low = sorted((f for f in figures if f.low is not None), key=lambda f: f.low)
-    lows = [f.low for f in with_low]
+    with_low, lows = _sorted_lows(figures)
     found: list[Conflict] = []
-    for lower in sorted(figures, key=lambda f: f.id):
-        if lower.high is None:
-            continue
+    lowers = sorted(
+        (f for f in figures if f.high is not None), key=lambda f: (f.high, f.id)
+    )
+    for lower in lowers:
         start = bisect_right(lows, lower.high)
-        for upper in with_low[start:]:
+        for upper in reversed(with_low[start:]):
+            if limit is not None and len(found) >= limit:
+                return found
             found.append(
                 Conflict(
                     figure_ids=(lower.id, upper.id),
                     same_group=lower.group == upper.group,
                 )
             )
-    found.sort(key=lambda c: c.figure_ids)
     return found
 
 
@@ -171,10 +192,14 @@ def spread(figures: list[FigureInterval]) -> Decimal | None:
     return ratio.quantize(SPREAD_PLACES)
 
 
-def compare(figures: list[FigureInterval]) -> Comparison:
-    """Everything the comparison view reports about one set of figures."""
+def compare(
+    figures: list[FigureInterval], conflict_limit: int | None = None
+) -> Comparison:
+    """Everything the comparison view reports about one set of figures; at most
+    ``conflict_limit`` conflicts are listed, all are counted."""
     return Comparison(
-        conflicts=conflicts(figures),
+        conflicts=conflicts(figures, conflict_limit),
+        conflict_count=count_conflicts(figures),
         best_supported=best_supported(figures),
         spread=spread(figures),
         figures=len(figures),

@@ -28,6 +28,8 @@ from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
 #: How deep a chain of repeats/based_on links is followed; validation keeps chains
 #: acyclic, and the bound keeps a damaged database from looping.
 MAX_CHAIN_DEPTH = 100
+#: Conflicts listed in a comparison unless asked otherwise; all are counted.
+DEFAULT_CONFLICT_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def compare_measures(
     *,
     as_of_after: datetime.date | None = None,
     as_of_before: datetime.date | None = None,
+    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
 ) -> list[dict]:
     """The comparison of each measure's figures, optionally within an as_of window.
 
@@ -173,7 +176,7 @@ def compare_measures(
     for row in rows:
         by_measure[row["measure_id"]].append(row)
     return [
-        _comparison_of(measure, by_measure[measure.pk], origin_map, tree)
+        _comparison_of(measure, by_measure[measure.pk], origin_map, tree, conflict_limit)
         for measure in measures
     ]
 
@@ -183,6 +186,7 @@ def _comparison_of(
     rows: list[dict],
     origin_map: dict[int, list[Origin]],
     tree: SourceTree,
+    conflict_limit: int | None,
 ) -> dict:
     figures, intervals = [], []
     for row in rows:
@@ -216,7 +220,7 @@ def _comparison_of(
                 "as_of": row["as_of"],
             }
         )
-    result = comparison.compare(intervals)
+    result = comparison.compare(intervals, conflict_limit)
     return {
         "measure": {"id": measure.pk, "name": measure.name, "unit": measure.unit},
         "figures": figures,
@@ -239,6 +243,7 @@ def _comparison_of(
             "figures": result.figures,
             "origins": result.origins,
             "groups": result.groups,
+            "conflicts": result.conflict_count,
         },
     }
 

@@ -11,6 +11,7 @@ from claims.comparison import (
     best_supported,
     compare,
     conflicts,
+    count_conflicts,
     overlaps,
     spread,
 )
@@ -68,9 +69,17 @@ def test_conflicts_inside_one_group_are_reported_and_marked():
     assert conflict.same_group is True
 
 
-def test_every_non_overlapping_pair_is_one_conflict():
+def test_every_non_overlapping_pair_is_one_conflict_widest_first():
     figures = [fig(1, 1, 0, 1), fig(2, 2, 2, 3), fig(3, 3, 4, 5), fig(4, 4, 0, 5)]
-    assert [c.figure_ids for c in conflicts(figures)] == [(1, 2), (1, 3), (2, 3)]
+    assert [c.figure_ids for c in conflicts(figures)] == [(1, 3), (1, 2), (2, 3)]
+    assert count_conflicts(figures) == 3
+
+
+def test_a_limit_lists_the_widest_conflicts_and_the_count_stays_whole():
+    figures = [fig(1, 1, 0, 1), fig(2, 2, 2, 3), fig(3, 3, 4, 5)]
+    assert [c.figure_ids for c in conflicts(figures, limit=2)] == [(1, 3), (1, 2)]
+    result = compare(figures, conflict_limit=1)
+    assert len(result.conflicts) == 1 and result.conflict_count == 3
 
 
 # Best-supported range -----------------------------------------------------------------
@@ -206,4 +215,4 @@ def test_conflicts_match_a_brute_force_pairing(figures):
     }
     found = conflicts(figures)
     assert {frozenset(c.figure_ids) for c in found} == expected
-    assert len(found) == len(expected)
+    assert len(found) == len(expected) == count_conflicts(figures)

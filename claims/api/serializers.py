@@ -338,6 +338,9 @@ class CountsSerializer(serializers.Serializer):
     figures = serializers.IntegerField()
     origins = serializers.IntegerField()
     groups = serializers.IntegerField()
+    conflicts = serializers.IntegerField(
+        help_text="Every conflicting pair, listed or not (see conflict_limit)."
+    )
 
 
 class ComparisonSerializer(serializers.Serializer):
@@ -384,8 +387,16 @@ class CorroborationSerializer(serializers.Serializer):
 
 
 class ComparisonWindowSerializer(serializers.Serializer):
-    as_of_after = serializers.DateField(required=False)
-    as_of_before = serializers.DateField(required=False)
+    as_of_after = serializers.DateField(required=False, help_text="Inclusive.")
+    as_of_before = serializers.DateField(required=False, help_text="Inclusive.")
+    conflict_limit = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        default=1_000,
+        help_text="How many conflicts to list, the most widely separated first; "
+        "counts.conflicts has them all.",
+    )
 
 
 class BundleSerializer(serializers.Serializer):

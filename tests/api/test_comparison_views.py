@@ -41,7 +41,7 @@ def test_the_seed_worked_example(client, seed):
         (2700, 3300, 1),
     ]
     assert data["spread"] == pytest.approx(2.4444)
-    assert data["counts"] == {"figures": 2, "origins": 2, "groups": 2}
+    assert data["counts"] == {"figures": 2, "origins": 2, "groups": 2, "conflicts": 1}
 
 
 def test_the_as_of_window_is_inclusive(client, seed):
@@ -253,3 +253,16 @@ def test_the_measure_list_makes_the_same_queries_for_10_rows_and_1000(client):
     at_1000, data = queries_for(client, "/api/measures/")
     assert at_1000 == at_10 and data["count"] == 1000
     assert data["results"][0]["topics"] == [topic.pk]
+
+
+def test_a_conflict_limit_caps_the_list_not_the_count(client):
+    measure = MeasureFactory()
+    grow_figures(measure, 30)  # thirty exact figures: every pair conflicts
+    url = f"/api/measures/{measure.pk}/comparison/"
+    data = client.get(url, {"conflict_limit": 5}).json()
+    assert len(data["conflicts"]) == 5
+    assert data["counts"]["conflicts"] == 30 * 29 // 2
+    widest = data["conflicts"][0]["figure_ids"]
+    by_id = {f["id"]: f for f in data["figures"]}
+    assert (by_id[widest[0]]["low"], by_id[widest[1]]["low"]) == (1000, 1029)
+    assert client.get(url, {"conflict_limit": -1}).status_code == 400
