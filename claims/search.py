@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, IntegerField, Value, When
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 12
@@ -33,50 +33,45 @@ def _terms(query: str) -> tuple[str, str] | None:
     return "sqlite", " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
 
 
-#: (the matching claims as id and score, higher better; one claim's score).
+#: The matching claims as (id, score), higher scores better.
 _SQL = {
     "postgresql": (
         "SELECT s.claim_id AS id, ts_rank(s.document, to_tsquery('english', %s)) AS score "
-        "FROM claims_claim_search s WHERE s.document @@ to_tsquery('english', %s)",
-        "SELECT ts_rank(s.document, to_tsquery('english', %s)) "
-        "FROM claims_claim_search s WHERE s.claim_id = claims_claim.id",
+        "FROM claims_claim_search s WHERE s.document @@ to_tsquery('english', %s)"
     ),
     "sqlite": (
         "SELECT rowid AS id, -bm25(claims_claim_fts, 1.0, 1.0, 0.5) AS score "
-        "FROM claims_claim_fts WHERE claims_claim_fts MATCH %s",
-        "SELECT -bm25(claims_claim_fts, 1.0, 1.0, 0.5) FROM claims_claim_fts "
-        "WHERE claims_claim_fts MATCH %s AND rowid = claims_claim.id",
+        "FROM claims_claim_fts WHERE claims_claim_fts MATCH %s"
     ),
 }
-
-
-def _params(vendor: str, terms: str, sql: str) -> list[str]:
-    return [terms] * sql.count("%s")
+#: The most results a search ranks: enough for any reader, bounded for any corpus.
+MAX_RESULTS = 1_000
 
 
 def matching_ids(query: str, limit: int = 50) -> list[int]:
-    """The ids of the best-matching claims, best first."""
+    """The ids of the best-matching claims, best first: one query."""
     found = _terms(query)
     if found is None:
         return []
     vendor, terms = found
-    sql = _SQL[vendor][0]
+    sql = _SQL[vendor]
     with connection.cursor() as cursor:
         cursor.execute(
             f"{sql} ORDER BY score DESC, id LIMIT %s",
-            [*_params(vendor, terms, sql), limit],
+            [*[terms] * sql.count("%s"), min(limit, MAX_RESULTS)],
         )
         return [row[0] for row in cursor.fetchall()]
 
 
 def filter_claims(queryset, query: str):
-    """``queryset`` narrowed to the claims matching ``query``, with their ``rank``."""
-    found = _terms(query)
-    if found is None:
+    """``queryset`` narrowed to the best ``MAX_RESULTS`` matches of ``query``, each
+    annotated with its ``rank`` (1 is the best)."""
+    ranked = matching_ids(query, MAX_RESULTS)
+    if not ranked:
         return queryset.none()
-    vendor, terms = found
-    matches, score = _SQL[vendor]
-    ids = f"SELECT matched.id FROM ({matches}) AS matched"
-    return queryset.filter(pk__in=RawSQL(ids, _params(vendor, terms, ids))).annotate(
-        rank=RawSQL(score, _params(vendor, terms, score))
+    return queryset.filter(pk__in=ranked).annotate(
+        rank=Case(
+            *[When(pk=pk, then=Value(place)) for place, pk in enumerate(ranked, 1)],
+            output_field=IntegerField(),
+        )
     )

@@ -211,7 +211,8 @@ class DocumentViewSet(TrackedViewSet):
 
 class ClaimSearchFilter(filters.SearchFilter):
     """``search``: full-text over statements, quotes and the sources' names and
-    aliases (claims.search), ranked best first unless ``ordering`` is given."""
+    aliases (claims.search): the best 1,000 matches, ranked best first unless
+    ``ordering`` is given."""
 
     def filter_queryset(self, request, queryset, view):
         query = request.query_params.get(self.search_param, "").strip()
@@ -220,7 +221,7 @@ class ClaimSearchFilter(filters.SearchFilter):
         matched = search.filter_claims(queryset, query)
         if request.query_params.get("ordering"):
             return matched
-        return matched.order_by("-rank", "id")
+        return matched.order_by("rank")
 
 
 class ClaimViewSet(TrackedViewSet):
