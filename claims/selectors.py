@@ -176,7 +176,9 @@ def compare_measures(
     for row in rows:
         by_measure[row["measure_id"]].append(row)
     return [
-        _comparison_of(measure, by_measure[measure.pk], origin_map, tree, conflict_limit)
+        _comparison_of(
+            measure, by_measure[measure.pk], origin_map, tree, conflict_limit
+        )
         for measure in measures
     ]
 

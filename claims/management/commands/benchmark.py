@@ -1,0 +1,356 @@
+"""``manage.py benchmark``: the API's cost beside the floor, in one run.
+
+For each case: the median time over repeated requests through the full Django stack
+(middleware, URL resolution, view, serializer, renderer), the SQL queries one request
+makes, and the floor: the same rows fetched by one hand-written SQL query and turned
+into JSON by the standard library, timed the same way in the same run. The ratio is
+ours over the floor.
+
+Run it against a database of its own, e.g.:
+
+    DATABASE_URL=sqlite:///bench.sqlite3 .venv/bin/python manage.py benchmark
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python manage.py \\
+        benchmark
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+
+from claims import corpus
+from claims.models import Claim, Measure, Source
+from claims.permissions import EDITORS, ensure_groups
+
+HOST = "localhost"
+
+
+@dataclass
+class Row:
+    name: str
+    median_ms: float
+    queries: int
+    floor_ms: float
+    ratio: float
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active, on any code path."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+
+def median_ms(action: Callable[[], object], repeat: int) -> float:
+    action()  # warm caches and connections
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def floor(sql: str, params: list) -> Callable[[], str]:
+    """One hand-written query, its rows as JSON by the standard library."""
+
+    def run() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            columns = [c[0] for c in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return json.dumps(rows, default=str)
+
+    return run
+
+
+CLAIM_COLUMNS = (
+    "id, source_id, document_id, statement, quote, quote_start, quote_end, "
+    "attribution_kind, stated_on, stated_on_precision, attribution_status, "
+    "credibility, version, created_at, updated_at"
+)
+
+
+class Command(BaseCommand):
+    help = "Time the API against hand-written SQL on a corpus; print a table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--claims", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument("--import-claims", type=int, default=10_000)
+        parser.add_argument(
+            "--json", dest="json_file", help="Also write the table here."
+        )
+
+    def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
+        self._corpus(claims, seed)
+        client = Client(HTTP_HOST=HOST)
+        rows: list[Row] = []
+        for name, path, floor_sql, params in self._cases():
+            rows.append(
+                self._measure(client, name, path, floor(floor_sql, params), repeat)
+            )
+        rows.append(self._import(import_claims, seed, max(3, repeat // 5)))
+        self._print(rows, claims)
+        if json_file:
+            with open(json_file, "w", encoding="utf-8") as out:
+                json.dump([asdict(row) for row in rows], out, indent=2)
+            self.stdout.write(f"Wrote {json_file}.")
+
+    # The corpus -------------------------------------------------------------------------
+
+    def _corpus(self, claims: int, seed: int) -> None:
+        have = Claim.objects.count()
+        if corpus.corpus_exists() and have >= claims:
+            self.stdout.write(f"Reusing the corpus: {have:,} claims.")
+            return
+        self.stdout.write(f"Generating a corpus of {claims:,} claims (seed {seed}) ...")
+        started = time.perf_counter()
+        summary = corpus.generate(claims=claims, seed=seed)
+        self.stdout.write(
+            f"  {summary.claims:,} claims, {summary.figures:,} figures, "
+            f"{summary.links:,} links in {time.perf_counter() - started:.1f} s."
+        )
+
+    # The cases --------------------------------------------------------------------------
+
+    def _cases(self):
+        claim = (
+            Claim.objects.annotate(n=Count("links_in"))
+            .filter(n__gt=0)
+            .order_by("-n", "id")
+            .first()
+        ) or Claim.objects.order_by("id").first()
+        top = Source.objects.filter(parent=None).order_by("id").first()
+        yield (
+            "claims list, page of 50",
+            "/api/claims/?page_size=50",
+            f"SELECT {CLAIM_COLUMNS} FROM claims_claim "
+            "ORDER BY stated_on DESC, id LIMIT 50",
+            [],
+        )
+        yield (
+            "claims list, filtered",
+            "/api/claims/?page_size=50&attribution_kind=paraphrase"
+            "&stated_after=2023-01-01",
+            f"SELECT {CLAIM_COLUMNS} FROM claims_claim WHERE attribution_kind = %s "
+            "AND stated_on >= %s ORDER BY stated_on DESC, id LIMIT 50",
+            ["paraphrase", "2023-01-01"],
+        )
+        yield (
+            "claims list, by source tree",
+            f"/api/claims/?page_size=50&source={top.pk}",
+            f"SELECT {CLAIM_COLUMNS} FROM claims_claim WHERE source_id IN "
+            "(SELECT id FROM claims_source WHERE id = %s OR parent_id = %s OR parent_id "
+            "IN (SELECT id FROM claims_source WHERE parent_id = %s)) "
+            "ORDER BY stated_on DESC, id LIMIT 50",
+            [top.pk, top.pk, top.pk],
+        )
+        yield (
+            "claim detail",
+            f"/api/claims/{claim.pk}/",
+            f"SELECT {CLAIM_COLUMNS} FROM claims_claim WHERE id = %s",
+            [claim.pk],
+        )
+        yield (
+            "claim corroboration",
+            f"/api/claims/{claim.pk}/corroboration/",
+            "SELECT id, from_claim_id, to_claim_id, relation, note FROM claims_link "
+            "WHERE from_claim_id = %s OR to_claim_id = %s",
+            [claim.pk, claim.pk],
+        )
+        sized = {
+            int(m.description): m
+            for m in Measure.objects.filter(name__startswith=corpus.CORPUS_MARK)
+            if m.description.isdigit()
+        }
+        for size in corpus.BENCHMARK_SIZES:
+            measure = sized.get(size)
+            if measure is None:
+                continue
+            yield (
+                f"comparison, {size:,} figures",
+                f"/api/measures/{measure.pk}/comparison/",
+                "SELECT f.id, f.claim_id, c.source_id, f.text, f.qualifier, f.value, "
+                "f.low, f.high, f.as_of FROM claims_figure f "
+                "JOIN claims_claim c ON c.id = f.claim_id WHERE f.measure_id = %s "
+                "ORDER BY f.as_of, f.id",
+                [measure.pk],
+            )
+        columns = ", ".join(f"c.{name.strip()}" for name in CLAIM_COLUMNS.split(","))
+        if connection.vendor == "postgresql":
+            search_sql = (
+                f"SELECT {columns} FROM claims_claim_search s JOIN claims_claim c "
+                "ON c.id = s.claim_id WHERE s.document @@ to_tsquery('english', %s) "
+                "ORDER BY ts_rank(s.document, to_tsquery('english', %s)) DESC LIMIT 20"
+            )
+            terms = ["kursk & drones:*", "kursk & drones:*"]
+        else:
+            search_sql = (
+                f"SELECT {columns} FROM claims_claim_fts f JOIN claims_claim c "
+                "ON c.id = f.rowid WHERE claims_claim_fts MATCH %s "
+                "ORDER BY bm25(claims_claim_fts, 1.0, 1.0, 0.5) LIMIT 20"
+            )
+            terms = ['"kursk" "drones"*']
+        yield (
+            "search",
+            "/api/claims/?page_size=20&search=Kursk%20drones",
+            search_sql,
+            terms,
+        )
+
+    def _measure(self, client, name, path, floor_run, repeat) -> Row:
+        with QueryCounter() as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        ours = median_ms(lambda: client.get(path).content, repeat)
+        base = median_ms(floor_run, repeat)
+        return Row(
+            name, round(ours, 2), queries.count, round(base, 2), round(ours / base, 2)
+        )
+
+    def _import(self, count: int, seed: int, repeat: int) -> Row:
+        """POST a bundle of ``count`` new claims to /api/import/, rolled back after
+        each run; the floor inserts the same claim rows with one executemany."""
+        ensure_groups()
+        user, _ = get_user_model().objects.get_or_create(username="benchmark-editor")
+        user.groups.add(Group.objects.get(name=EDITORS))
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(user)
+        bodies = [
+            json.dumps(corpus.bundle(claims=count, seed=seed * 1000 + i))
+            for i in range(repeat + 1)
+        ]
+
+        class Discard(Exception):
+            pass
+
+        def post(body):
+            try:
+                with transaction.atomic():
+                    response = client.post(
+                        "/api/import/", body, content_type="application/json"
+                    )
+                    if response.status_code != 201:
+                        raise RuntimeError(response.content[:500])
+                    raise Discard
+            except Discard:
+                pass
+
+        with QueryCounter() as queries:
+            post(bodies[0])
+        times = []
+        for body in bodies[1:]:
+            started = time.perf_counter()
+            post(body)
+            times.append((time.perf_counter() - started) * 1000)
+        ours = statistics.median(times)
+
+        source = Source.objects.order_by("id").first()
+        document_id = Claim.objects.order_by("id").values_list(
+            "document_id", flat=True
+        )[0]
+        rows = [
+            (
+                source.pk,
+                document_id,
+                f"Statement {i}",
+                f"Quote {i}",
+                "paraphrase",
+                "day",
+                "unverified",
+                6,
+                1,
+            )
+            for i in range(count)
+        ]
+
+        def insert():
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.executemany(
+                            "INSERT INTO claims_claim (source_id, document_id, statement, "
+                            "quote, attribution_kind, stated_on_precision, "
+                            "attribution_status, credibility, version, created_at, "
+                            "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                            rows,
+                        )
+                    raise Discard
+            except Discard:
+                pass
+
+        base = median_ms(insert, repeat)
+        self.stdout.write(
+            f"Import: {count:,} claims in {ours:.0f} ms median: "
+            f"{count / (ours / 1000):,.0f} claims a second, with full validation."
+        )
+        return Row(
+            f"import, {count:,} claims",
+            round(ours, 2),
+            queries.count,
+            round(base, 2),
+            round(ours / base, 2),
+        )
+
+    # The table ----------------------------------------------------------------------------
+
+    def _print(self, rows: list[Row], claims: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT version()"
+                if connection.vendor == "postgresql"
+                else "SELECT 'SQLite ' || sqlite_version()"
+            )
+            database = cursor.fetchone()[0].split(",")[0]
+        self.stdout.write("")
+        self.stdout.write(
+            f"{Claim.objects.count():,} claims · {database} · Python "
+            f"{platform.python_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
+        )
+        header = f"{'case':<32} {'median ms':>10} {'queries':>8} {'floor ms':>9} {'ratio':>7}"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for row in rows:
+            self.stdout.write(
+                f"{row.name:<32} {row.median_ms:>10.2f} {row.queries:>8} "
+                f"{row.floor_ms:>9.2f} {row.ratio:>7.2f}"
+            )
+        by_name = {row.name: row for row in rows}
+        small = by_name.get("comparison, 1,000 figures")
+        large = by_name.get("comparison, 10,000 figures")
+        if small and large:
+            self.stdout.write(
+                f"Comparison growth from 1,000 to 10,000 figures: "
+                f"{large.median_ms / small.median_ms:.1f}x (floor "
+                f"{large.floor_ms / small.floor_ms:.1f}x)"
+            )
