@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from claims import caching
 from claims.choices import (
     AttributionKind,
     AttributionStatus,
@@ -112,6 +113,7 @@ def generate(*, claims: int, seed: int = 1) -> CorpusSummary:
     figures = _figures(rng, claim_rows, measures)
     links = _links(rng, claim_rows)
     reviews = _reviews(rng, claim_rows)
+    caching.bump_all()  # bulk writes send no signals
     return CorpusSummary(
         sources=len(sources),
         documents=len(documents),

@@ -593,3 +593,9 @@ def search_everything(query: str, limit: int = 20) -> dict:
         "sources": list(sources),
         "documents": list(documents),
     }
+
+
+def compare_measure(measure: Measure, **options) -> dict:
+    """The comparison of one measure (see ``compare_measures``)."""
+    (result,) = compare_measures([measure], **options)
+    return result

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
-from claims import selectors, services
+from claims import caching, selectors, services
 from claims.api.permissions import in_group
 from claims.forms import QueueFilterForm, ReviewForm, WindowForm
 from claims.models import Claim, Document, Measure, Review, Source, Topic
@@ -126,10 +126,12 @@ def measure_detail(request, pk):
     measure = get_object_or_404(Measure, pk=pk)
     window = WindowForm(request.GET or None)
     dates = window.cleaned_data if window.is_valid() else {}
-    (result,) = selectors.compare_measures(
-        [measure],
+    result = caching.cached_comparison(
+        measure,
+        selectors.compare_measure,
         as_of_after=dates.get("as_of_after"),
         as_of_before=dates.get("as_of_before"),
+        conflict_limit=selectors.DEFAULT_CONFLICT_LIMIT,
     )
     return render(
         request,

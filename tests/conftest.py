@@ -1,6 +1,15 @@
 import pytest
+from django.core.cache import cache
 
 from claims.seed import load_seed
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids repeat across tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import bundle, filtersets, search, selectors
+from claims import bundle, caching, filtersets, search, selectors
 from claims.api import serializers
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
@@ -264,8 +264,11 @@ class MeasureViewSet(TrackedViewSet):
         """The figures on this measure side by side: conflicts, the best-supported
         range, the spread and the counts, within an optional as_of window."""
         measure = self.get_object()
-        (result,) = selectors.compare_measures([measure], **_window(request))
-        return Response(result)
+        return Response(
+            caching.cached_comparison(
+                measure, selectors.compare_measure, **_window(request)
+            )
+        )
 
 
 class FigureViewSet(TrackedViewSet):

@@ -132,6 +132,13 @@ class Figure(TrackedModel):
     def __str__(self) -> str:
         return self.text
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        # A figure moved to another measure changes the comparison of both.
+        instance._loaded_measure_id = instance.__dict__.get("measure_id")
+        return instance
+
     def derive(self) -> None:
         """Set qualifier, value and interval from the text (unless overridden)."""
         if not self.bounds_overridden:

@@ -98,6 +98,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review-queue"
 LOGOUT_REDIRECT_URL = "home"
 
+#: The largest request body accepted: room for an import bundle of about 100,000
+#: claims. Larger bodies are refused.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
+
+# A shared cache for computed comparisons: Redis when REDIS_URL is set (as under
+# gunicorn, where workers must share it), else each process's own memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 #: Whether anonymous visitors may read the API (writes always need a group).
 API_OPEN_READ = os.environ.get("API_OPEN_READ", "1") == "1"
 

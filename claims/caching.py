@@ -1,0 +1,73 @@
+"""A shared cache of computed comparisons, invalidated by any write they depend on.
+
+A comparison depends on its measure's figures and on every claim, link and source
+(origins and independence groups). Rather than finding every cached entry a write
+touches, each entry's key carries two generation counters: one for its measure,
+bumped by writes to the measure and its figures, and one for everything else, bumped
+by writes to claims, links and sources. A write makes the old keys unreachable; the
+cache's own expiry clears them out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+GLOBAL = "comparisons:generation"
+TIMEOUT = 60 * 60
+
+
+def _measure_key(measure_id: int) -> str:
+    return f"comparisons:measure:{measure_id}:generation"
+
+
+def _bump(key: str) -> None:
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between add and incr: start again
+        cache.set(key, 1, timeout=None)
+
+
+def _bump_now_and_on_commit(keys: list[str]) -> None:
+    # Now, so that later reads in the same transaction see the write; again on
+    # commit, so that a reader who cached the old rows meanwhile is not believed.
+    for key in keys:
+        _bump(key)
+    transaction.on_commit(lambda: [_bump(key) for key in keys])
+
+
+def bump_measures(measure_ids: Iterable[int | None]) -> None:
+    """Invalidate these measures' comparisons."""
+    _bump_now_and_on_commit(
+        [_measure_key(m) for m in set(measure_ids) if m is not None]
+    )
+
+
+def bump_all() -> None:
+    """Invalidate every comparison."""
+    _bump_now_and_on_commit([GLOBAL])
+
+
+def comparison_key(measure_id: int, options: dict) -> str:
+    generations = cache.get_many([GLOBAL, _measure_key(measure_id)])
+    encoded = json.dumps(options, sort_keys=True, default=str)
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:16]
+    return (
+        f"comparisons:{measure_id}:{generations.get(GLOBAL, 0)}:"
+        f"{generations.get(_measure_key(measure_id), 0)}:{digest}"
+    )
+
+
+def cached_comparison(measure, compute, **options) -> dict:
+    """The comparison of ``measure`` with ``options``, from the cache or computed."""
+    key = comparison_key(measure.pk, options)
+    result = cache.get(key)
+    if result is None:
+        result = compute(measure, **options)
+        cache.set(key, result, timeout=TIMEOUT)
+    return result
