@@ -8,10 +8,26 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint fmt clean
+WORKERS ?= 4
+
+.PHONY: run serve test setup install lint fmt clean
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack: gunicorn workers, whitenoise, the database of DATABASE_URL and
+# the Redis cache of REDIS_URL (redis://127.0.0.1:6379/0 unless set). Without a
+# DJANGO_SECRET_KEY a random one is made for this run. TLS is the proxy's job: set
+# DJANGO_SECURE_SSL_REDIRECT=1 behind one.
+serve: setup
+	@export DJANGO_SETTINGS_MODULE=tracker.settings.production; \
+	export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}; \
+	export DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}; \
+	export DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0}; \
+	export REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}; \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	exec $(VENV)/bin/gunicorn tracker.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - --graceful-timeout 10
 
 setup: install
 	$(PY) manage.py migrate --noinput
