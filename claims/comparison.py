@@ -132,40 +132,63 @@ def best_supported(figures: list[FigureInterval]) -> list[Stretch]:
         if f.high is not None:
             ends.setdefault(f.high, []).append(f.group)
 
-    # Pieces in order: (low, high, groups). None ends are open.
-    pieces: list[tuple[Number | None, Number | None, frozenset]] = []
-    previous: Number | None = None
-    for point in points:
-        pieces.append((previous, point, frozenset(covering)))  # the gap before it
-        for group in starts.get(point, ()):
-            covering[group] += 1
-        pieces.append((point, point, frozenset(covering)))  # the point itself
-        for group in ends.get(point, ()):
-            covering[group] -= 1
-            if not covering[group]:
-                del covering[group]
-        previous = point
-    pieces.append((previous, None, frozenset(covering)))  # the gap after the last
-
-    best = max(len(groups) for _, _, groups in pieces)
+    # Piece 2k is the gap before points[k], piece 2k+1 the point itself, and the
+    # last piece the gap after the last point. First the support of every piece
+    # (cheap), then the groups of the pieces that have the best support.
+    supports = _supports(points, covering, starts, ends)
+    best = max(supports)
     if best == 0:
         return []
     stretches: list[Stretch] = []
     run: list | None = None
-    for low, high, groups in pieces:
-        if len(groups) == best:
-            if run is not None and run[2] == groups:
-                run[1] = high
-            else:
-                if run is not None:
-                    stretches.append(_stretch(run, best, all_groups))
-                run = [low, high, groups]
-        elif run is not None:
-            stretches.append(_stretch(run, best, all_groups))
-            run = None
+    counts = Counter(covering)
+    for index, support in enumerate(supports):
+        k, is_point = divmod(index, 2)
+        if is_point:
+            for group in starts.get(points[k], ()):
+                counts[group] += 1
+        elif k > 0:
+            for group in ends.get(points[k - 1], ()):
+                counts[group] -= 1
+                if not counts[group]:
+                    del counts[group]
+        if support != best:
+            if run is not None:
+                stretches.append(_stretch(run, best, all_groups))
+                run = None
+            continue
+        if is_point:
+            low = high = points[k]
+        else:
+            low = points[k - 1] if k > 0 else None
+            high = points[k] if k < len(points) else None
+        groups = frozenset(counts)
+        if run is not None and run[2] == groups:
+            run[1] = high
+        else:
+            if run is not None:
+                stretches.append(_stretch(run, best, all_groups))
+            run = [low, high, groups]
     if run is not None:
         stretches.append(_stretch(run, best, all_groups))
     return stretches
+
+
+def _supports(points, covering: Counter, starts: dict, ends: dict) -> list[int]:
+    """How many distinct groups cover each piece, in piece order."""
+    counts = Counter(covering)
+    supports = []
+    for point in points:
+        supports.append(len(counts))
+        for group in starts.get(point, ()):
+            counts[group] += 1
+        supports.append(len(counts))
+        for group in ends.get(point, ()):
+            counts[group] -= 1
+            if not counts[group]:
+                del counts[group]
+    supports.append(len(counts))
+    return supports
 
 
 def _stretch(run: list, support: int, all_groups: list) -> Stretch:

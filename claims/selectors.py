@@ -51,9 +51,13 @@ class SourceTree:
         return independence.group_of(source_id, self.parents)
 
     def ref(self, source_id: int | None) -> dict | None:
+        """``{"id", "name"}`` of a source, one shared dict per source."""
         if source_id is None:
             return None
-        return {"id": source_id, "name": self.names.get(source_id, "")}
+        refs = self.__dict__.setdefault("_refs", {})
+        if source_id not in refs:
+            refs[source_id] = {"id": source_id, "name": self.names.get(source_id, "")}
+        return refs[source_id]
 
     def descendants(self, source_id: int) -> set[int]:
         """``source_id`` and every source under it."""
@@ -138,6 +142,12 @@ def origins_of_measures(measure_ids: Iterable[int]) -> dict[int, list[Origin]]:
 # Comparison --------------------------------------------------------------------------
 
 
+def _number(value: Decimal | None) -> float | None:
+    """Figures travel as floats: JSON numbers either way, and the standard library's
+    encoder writes floats itself instead of calling back for each Decimal."""
+    return None if value is None else float(value)
+
+
 def compare_measures(
     measures: list[Measure],
     *,
@@ -198,12 +208,13 @@ def _comparison_of(
             origin_map.get(claim_id) or [Origin(claim_id, row["claim__source_id"])]
         )[0]
         group = tree.group_of(origin.source_id)
+        low, high = _number(row["low"]), _number(row["high"])
         intervals.append(
             comparison.FigureInterval(
                 id=row["id"],
                 group=group,
-                low=row["low"],
-                high=row["high"],
+                low=low,
+                high=high,
                 origin=origin.claim_id,
             )
         )
@@ -216,9 +227,9 @@ def _comparison_of(
                 "origin_claim_id": origin.claim_id,
                 "text": row["text"],
                 "qualifier": row["qualifier"],
-                "value": row["value"],
-                "low": row["low"],
-                "high": row["high"],
+                "value": _number(row["value"]),
+                "low": low,
+                "high": high,
                 "as_of": row["as_of"],
             }
         )

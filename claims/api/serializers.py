@@ -4,6 +4,7 @@ refuses exactly what the admin refuses, with the same messages."""
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -34,6 +35,67 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
     model's own, and the instance it validated (with its derived fields: quote
     offsets, figure intervals) is the one saved.
     """
+
+    # Reading: a plan per serializer, so a page of rows is not walked through
+    # DRF's per-field machinery (about five times slower for the same output).
+
+    def to_representation(self, instance):
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self._plan = self._read_plan()
+        data = {}
+        for name, kind, source in plan:
+            if kind == "link":
+                data[name] = source.format(instance.pk)
+                continue
+            if kind == "many":
+                data[name] = [related.pk for related in getattr(instance, source).all()]
+                continue
+            if kind == "field":
+                value = source.get_attribute(instance)
+                data[name] = None if value is None else source.to_representation(value)
+                continue
+            value = getattr(instance, source)
+            if value is None:
+                data[name] = None
+            elif kind == "datetime":
+                data[name] = _datetime(value)
+            elif kind == "date":
+                data[name] = value.isoformat()
+            else:
+                data[name] = value
+        return data
+
+    def _read_plan(self) -> list[tuple[str, str, object]]:
+        model_fields = {f.name: f for f in self.Meta.model._meta.concrete_fields}
+        plan = []
+        for field in self._readable_fields:
+            name = field.field_name
+            if isinstance(field, serializers.HyperlinkedIdentityField):
+                plan.append((name, "link", self._link_template(field)))
+            elif isinstance(field, serializers.ManyRelatedField):
+                plan.append((name, "many", field.source))
+            elif isinstance(field, serializers.PrimaryKeyRelatedField):
+                plan.append((name, "plain", model_fields[field.source].attname))
+            elif field.source in model_fields and isinstance(field, _PLAIN_FIELDS):
+                kind = (
+                    "datetime"
+                    if isinstance(field, serializers.DateTimeField)
+                    else "date"
+                    if isinstance(field, serializers.DateField)
+                    else "plain"
+                )
+                plan.append((name, kind, field.source))
+            else:
+                plan.append((name, "field", field))
+        return plan
+
+    def _link_template(self, field) -> str:
+        marker = 987654321
+        url = field.get_url(
+            _Marker(marker), field.view_name, self.context.get("request"), None
+        )
+        return url.replace(str(marker), "{}")
 
     def _many_to_many(self) -> set[str]:
         return {f.name for f in self.Meta.model._meta.many_to_many}
@@ -71,6 +133,33 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         for name, value in related.items():
             getattr(instance, name).set(value)
         return instance
+
+
+class _Marker:
+    """Stands in for an object when building a URL template."""
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def _datetime(value) -> str:
+    """As DRF writes a datetime: ISO 8601 in the current time zone, UTC as Z."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_PLAIN_FIELDS = (
+    serializers.CharField,
+    serializers.IntegerField,
+    serializers.BooleanField,
+    serializers.ChoiceField,
+    serializers.DecimalField,
+    serializers.DateField,
+    serializers.DateTimeField,
+    serializers.ListField,
+    serializers.JSONField,
+    serializers.FloatField,
+)
 
 
 def self_link(view_name: str) -> serializers.HyperlinkedIdentityField:
