@@ -49,7 +49,10 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
                 data[name] = source.format(instance.pk)
                 continue
             if kind == "many":
-                data[name] = [related.pk for related in getattr(instance, source).all()]
+                # Prefetched rows, read without building a related manager per row.
+                cached = getattr(instance, "_prefetched_objects_cache", {}).get(source)
+                rows = cached if cached is not None else getattr(instance, source).all()
+                data[name] = [related.pk for related in rows]
                 continue
             if kind == "field":
                 value = source.get_attribute(instance)
