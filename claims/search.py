@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, StrIndex
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 12
@@ -65,13 +66,15 @@ def matching_ids(query: str, limit: int = 50) -> list[int]:
 
 def filter_claims(queryset, query: str):
     """``queryset`` narrowed to the best ``MAX_RESULTS`` matches of ``query``, each
-    annotated with its ``rank`` (1 is the best)."""
+    annotated with its ``rank`` (lower is better)."""
     ranked = matching_ids(query, MAX_RESULTS)
     if not ranked:
         return queryset.none()
+    # The rank is the claim's place in the ranked list, found by one string search
+    # per row (INSTR/STRPOS) rather than a CASE of a thousand branches.
+    order = "," + ",".join(str(pk) for pk in ranked) + ","
     return queryset.filter(pk__in=ranked).annotate(
-        rank=Case(
-            *[When(pk=pk, then=Value(place)) for place, pk in enumerate(ranked, 1)],
-            output_field=IntegerField(),
+        rank=StrIndex(
+            Value(order), Concat(Value(","), Cast("pk", CharField()), Value(","))
         )
     )

@@ -12,6 +12,6 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),
     path("search/", views.search, name="search"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

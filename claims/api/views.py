@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from claims import bundle, caching, filtersets, search, selectors
@@ -348,3 +350,13 @@ class ImportView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class TokenView(ObtainAuthToken):
+    """``POST /api/auth/token/`` with username and password: ``{"token": ...}``.
+
+    Throttled per client address (DRF's own view is not), against password guessing.
+    """
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sign-in"

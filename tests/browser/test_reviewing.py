@@ -136,3 +136,43 @@ def test_script_in_user_text_never_runs(page, live_server, seeded):
         assert page.evaluate("window.__pwned") is None, path
         assert "<script>" in page.content() or "&lt;script&gt;" in page.content()
     assert dialogs == []
+
+
+def watch_csp(page) -> list[str]:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return violations
+
+
+def test_the_api_docs_render_under_the_content_security_policy(
+    page, live_server, seeded
+):
+    violations = watch_csp(page)
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".opblock-tag", timeout=20_000)
+    assert page.locator(".opblock-tag").count() >= 8
+    assert violations == []
+
+
+def test_the_pages_and_admin_break_no_content_security_policy(
+    page, live_server, seeded
+):
+    violations = watch_csp(page)
+    claim = Claim.objects.order_by("pk").first()
+    for path in (
+        "/",
+        "/review/",
+        f"/claims/{claim.pk}/",
+        f"/documents/{claim.document_id}/",
+        "/measures/1/",
+        "/admin/login/",
+    ):
+        page.goto(live_server.url + path)
+    assert violations == []

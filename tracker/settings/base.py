@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "claims.middleware.RequestBodyLimitMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Serves collected static files (the admin's) under gunicorn, compressed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +101,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review-queue"
 LOGOUT_REDIRECT_URL = "home"
 
+# Content-Security-Policy (Django's own middleware): scripts only from this site;
+# styles may be inline because the pages colour quote marks with style attributes.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+#: Failed sign-ins allowed per address and username in SIGN_IN_WINDOW seconds.
+SIGN_IN_ATTEMPTS = int(os.environ.get("SIGN_IN_ATTEMPTS", "10"))
+SIGN_IN_WINDOW = int(os.environ.get("SIGN_IN_WINDOW", "900"))
+
 #: The largest request body accepted: room for an import bundle of about 100,000
 #: claims. Larger bodies are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
@@ -126,6 +146,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ReadOpenWriteByGroup"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A courtesy against runaway clients, not a security control: authorization is
+    # checked per request and object. Rates per client: anonymous by IP, users by id.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "300/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
+        "sign-in": os.environ.get("API_THROTTLE_SIGN_IN", "10/minute"),
+    },
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
