@@ -1,6 +1,7 @@
 """The editors' admin: every model, with history, autocompletes and bounded queries."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
@@ -154,6 +155,14 @@ class ClaimAdmin(TrackedAdmin):
         ),
     ]
 
+    def changeform_view(self, request, *args, **kwargs):
+        # The page may add links inline: validate them under the link-graph lock.
+        if request.method == "POST":
+            with transaction.atomic():
+                services.lock_link_graph()
+                return super().changeform_view(request, *args, **kwargs)
+        return super().changeform_view(request, *args, **kwargs)
+
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, obj: Claim) -> str:
         return Truncator(obj.statement).chars(90)
@@ -219,6 +228,13 @@ class LinkAdmin(TrackedAdmin):
         if obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, *args, **kwargs):
+        if request.method == "POST":
+            with transaction.atomic():
+                services.lock_link_graph()
+                return super().changeform_view(request, *args, **kwargs)
+        return super().changeform_view(request, *args, **kwargs)
 
 
 @admin.register(Review)

@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 
-from claims import caching
+from claims import caching, services
 from claims.choices import DERIVING_RELATIONS
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 
@@ -147,6 +147,8 @@ def import_bundle(
         raise BundleError(errors)
     importer = _Importer(bundle, user=user, progress=progress or (lambda *a: None))
     with transaction.atomic():
+        if bundle.get("links"):
+            services.lock_link_graph()
         importer.run()
         # Bulk writes send no signals: the cached comparisons are dropped here.
         caching.bump_all()

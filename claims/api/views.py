@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from claims import bundle, caching, filtersets, search, selectors
+from claims import bundle, caching, filtersets, search, selectors, services
 from claims.api import serializers
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
@@ -287,6 +287,19 @@ class LinkViewSet(TrackedViewSet):
     filterset_class = filtersets.LinkFilter
     search_fields = ["note"]
     ordering_fields = ["created_at", "id"]
+
+    # Validation and write under one lock: concurrent links are checked against
+    # each other, so no cycle and no duplicate slips between two requests.
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            services.lock_link_graph()
+            return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            services.lock_link_graph()
+            return super().update(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
