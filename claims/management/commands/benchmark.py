@@ -257,6 +257,7 @@ class Command(BaseCommand):
         )
 
     def _measure(self, client, name, path, floor_run, repeat) -> Row:
+        client.get(path)  # the queries of a warm request: caches filled, if any
         with QueryCounter() as queries:
             response = client.get(path)
         if response.status_code != 200:
