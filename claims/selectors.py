@@ -100,9 +100,9 @@ def origins(start_sql: str, params: list) -> dict[int, list[Origin]]:
             JOIN {link} l ON l.from_claim_id = w.claim_id
             WHERE l.relation IN ({deriving}) AND w.depth < %s
         )
-        SELECT DISTINCT w.start_id, w.claim_id, c.source_id
+        SELECT DISTINCT w.start_id, w.claim_id,
+            (SELECT c.source_id FROM {claim} c WHERE c.id = w.claim_id)
         FROM walk w
-        JOIN {claim} c ON c.id = w.claim_id
         WHERE NOT EXISTS (
             SELECT 1 FROM {link} l2
             WHERE l2.from_claim_id = w.claim_id AND l2.relation IN ({deriving})
