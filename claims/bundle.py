@@ -181,10 +181,70 @@ def _shape_errors(bundle) -> list[RowError]:
             elif key in keys:
                 errors.append(RowError(kind, key, "key", "This key is used twice."))
             keys.add(key)
-            for name in row:
-                if name != "key" and name not in FIELDS[kind]:
+            for name, value in row.items():
+                if name == "key":
+                    continue
+                if name not in FIELDS[kind]:
                     errors.append(RowError(kind, label, name, "Unknown field."))
+                elif problem := _shape_of_value(MODELS[kind], name, value):
+                    errors.append(RowError(kind, label, name, problem))
     return errors
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _holds_nul(value) -> bool:
+    """Whether a JSON value holds a NUL character anywhere (no database text holds one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
+
+
+def _shape_of_value(model, name: str, value) -> str:
+    """What is wrong with the JSON type of a value, before the field's own
+    validation: the type a field takes (a string for text and dates, a number or a
+    numeric string for numbers, true/false, a key or an id for references), and null
+    only where the field takes none."""
+    if _holds_nul(value):
+        return "Null characters are not allowed."
+    if name == "topics":
+        if not isinstance(value, list) or not all(
+            isinstance(t, str) and t.strip() for t in value
+        ):
+            return "A list of topic names."
+        return ""
+    field = model._meta.get_field(name)
+    if isinstance(field, models.JSONField):
+        return ""
+    if value is None:
+        return "" if field.null else "This field may not be null."
+    if isinstance(field, models.ForeignKey):
+        wanted, types = "a key of the bundle or a stored id", (str, int)
+    elif isinstance(field, models.BooleanField):
+        wanted, types = "true or false", (bool,)
+    elif isinstance(field, models.DateField | models.TimeField):
+        wanted, types = "a date as a string (ISO 8601)", (str,)
+    elif isinstance(
+        field, models.IntegerField | models.FloatField | models.DecimalField
+    ):
+        wanted, types = "a number", (int, float, str)
+    else:
+        wanted, types = "a string", (str,)
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        return f"Expected {wanted}, not {_json_type(value)}."
+    return ""
 
 
 class _Importer:
@@ -266,6 +326,9 @@ class _Importer:
             if kind == "links":
                 check_stored = self._prepare_link(instance)
             try:
+                # Field by field first: the models' clean() may rely on converted
+                # values (a date, not a string), as after a form or a serializer.
+                instance.clean_fields(exclude=exclude)
                 instance.full_clean(exclude=exclude, validate_constraints=check_stored)
             except ValidationError as error:
                 self._report(kind, key, error)
@@ -312,9 +375,11 @@ class _Importer:
         values = {}
         key = str(row["key"])
         for name in FIELDS[kind]:
-            if name not in row or name == "topics":
+            if name not in row:
                 continue
             value = row[name]
+            if name == "topics":
+                continue
             target_kind = REFERENCES.get(kind, {}).get(name)
             if target_kind and value is not None:
                 target = self._resolve(target_kind, value)
@@ -330,6 +395,10 @@ class _Importer:
                     )
                     return None
                 values[name] = target
+            elif value == "" and not isinstance(
+                model._meta.get_field(name), models.CharField | models.TextField
+            ):
+                values[name] = None  # an empty date or number is no date or number
             else:
                 values[name] = value
         instance = model()

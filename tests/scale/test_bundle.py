@@ -266,6 +266,34 @@ def test_bad_rows_name_their_kind_key_and_field(bundle, expected):
     assert expected in [e[:3] for e in errors]
 
 
+@pytest.mark.parametrize(
+    "kind, field, value, reason",
+    [
+        ("sources", "country", None, "This field may not be null."),
+        ("sources", "name", ["NATO"], "Expected a string, not a list."),
+        ("documents", "published_at", False, "Expected a date as a string"),
+        ("documents", "title", {"en": "x"}, "Expected a string, not an object."),
+        ("claims", "stated_on", 20241027, "Expected a date as a string"),
+        ("claims", "topics", "Arrivals", "A list of topic names."),
+        ("claims", "topics", [3], "A list of topic names."),
+        ("claims", "source", True, "Expected a key of the bundle or a stored id"),
+        ("measures", "tolerance", "", "This field cannot be null."),
+        ("figures", "text", "about\x003,000", "Null characters are not allowed."),
+        ("sources", "aliases", ["ok", "bad\x00"], "Null characters are not allowed."),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused(kind, field, value, reason):
+    bundle = good_bundle()
+    bundle[kind][0][field] = value
+    before = snapshot(*EVERYTHING)
+    errors = refused(bundle)
+    key = bundle[kind][0]["key"]
+    assert any(
+        e[:3] == (kind, key, field) and e[3].startswith(reason) for e in errors
+    ), errors
+    assert snapshot(*EVERYTHING) == before
+
+
 # The API and the command --------------------------------------------------------------
 
 
