@@ -1,0 +1,35 @@
+"""``manage.py export_archive FILE``: every row and all its history, in one file."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.archive import ArchiveError, export_archive
+from claims.management.commands.import_bundle import ProgressBar
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every source, document, claim, measure, figure, link, review, topic, "
+        "user and group, and the history of every change, to FILE (JSON Lines; "
+        "gzip-compressed when FILE ends in .gz). Restore with import_archive."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, file: str, quiet: bool = False, **options):
+        started = time.perf_counter()
+        try:
+            counts = export_archive(
+                file, progress=None if quiet else ProgressBar(self.stderr)
+            )
+        except (ArchiveError, OSError) as error:
+            raise CommandError(f"Cannot write {file}: {error}") from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote {sum(counts.values()):,} rows of {sum(1 for n in counts.values() if n)} kinds to {file} "
+                f"in {time.perf_counter() - started:.1f} s."
+            )
+        )
