@@ -103,12 +103,13 @@ def origins_of(claim: int, derives_from: Edges) -> list[int]:
     queue = deque([claim])
     while queue:
         node = queue.popleft()
-        targets = [t for t in derives_from.get(node, ()) if t not in seen]
-        if not list(derives_from.get(node, ())):
+        targets = list(derives_from.get(node, ()))
+        if not targets:
             found.append(node)
-        for target in targets:
-            seen.add(target)
-            queue.append(target)
+        for target in targets:  # a claim may both repeat and be based on another
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
     return sorted(found) or [claim]
 
 

@@ -131,3 +131,60 @@ def test_every_count_pair_gets_a_grade_on_the_scale():
     for c in range(6):
         for x in range(6):
             assert 1 <= suggest_credibility(c, x).credibility <= 6
+
+
+# Property-based tests: any graph, cycles and all --------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+nodes = st.integers(0, 12)
+graphs = st.dictionaries(nodes, st.lists(nodes, max_size=4), max_size=12)
+parent_maps = st.dictionaries(nodes, st.one_of(st.none(), nodes), max_size=12)
+
+
+def reachable(start, edges):
+    seen, stack = {start}, [start]
+    while stack:
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+@given(graphs, nodes, nodes)
+def test_find_path_is_a_real_path_exactly_when_one_exists(edges, start, target):
+    path = find_path(start, target, steps_from(edges))
+    if path is None:
+        assert target not in reachable(start, edges)
+    else:
+        assert path[0] == start and path[-1] == target
+        assert all(b in edges.get(a, ()) for a, b in zip(path, path[1:], strict=False))
+        assert len(set(path)) == len(path)
+
+
+@given(graphs, nodes)
+def test_origins_end_every_chain_and_never_loop(edges, claim):
+    origins = origins_of(claim, edges)
+    assert origins and origins == sorted(set(origins))
+    assert set(origins) <= reachable(claim, edges)
+    sinks = {n for n in reachable(claim, edges) if not edges.get(n)}
+    assert sinks <= set(origins)
+    if sinks:
+        assert set(origins) == sinks
+
+
+@given(parent_maps, nodes)
+def test_a_group_is_the_top_of_the_parent_chain_even_with_cycles(parents, source):
+    chain = ancestors(source, parents)
+    assert len(chain) == len(set(chain)) and source not in chain
+    group = group_of(source, parents)
+    assert group == (chain[-1] if chain else source)
+
+
+@given(st.integers(0, 50), st.integers(0, 50))
+def test_a_suggestion_is_a_grade_with_a_reason_and_more_support_never_lowers_it(c, x):
+    suggestion = suggest_credibility(c, x)
+    assert 1 <= suggestion.credibility <= 6 and suggestion.reason
+    assert suggest_credibility(c + 1, x).credibility <= suggestion.credibility
