@@ -247,6 +247,30 @@ def _shape_of_value(model, name: str, value) -> str:
     return ""
 
 
+def _validate(instance: models.Model, exclude: list[str], check_stored: bool) -> None:
+    """``full_clean()``, but field by field first: the models' ``clean()`` relies on
+    converted values (a date, not a string), as it may after a form or a serializer.
+    Each field is validated once."""
+    instance.clean_fields(exclude=exclude)
+    errors: dict = {}
+    try:
+        instance.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    skip = [*exclude, *errors]
+    try:
+        instance.validate_unique(exclude=skip)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if check_stored:
+        try:
+            instance.validate_constraints(exclude=skip)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 class _Importer:
     def __init__(self, bundle: dict, *, user, progress: Progress):
         self.bundle = bundle
@@ -326,10 +350,7 @@ class _Importer:
             if kind == "links":
                 check_stored = self._prepare_link(instance)
             try:
-                # Field by field first: the models' clean() may rely on converted
-                # values (a date, not a string), as after a form or a serializer.
-                instance.clean_fields(exclude=exclude)
-                instance.full_clean(exclude=exclude, validate_constraints=check_stored)
+                _validate(instance, exclude, check_stored)
             except ValidationError as error:
                 self._report(kind, key, error)
                 continue

@@ -1,5 +1,7 @@
 """One FilterSet per model, shared by the API and the reviewer pages."""
 
+import datetime
+
 import django_filters as filters
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +15,19 @@ from claims.selectors import SourceTree
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(filters.ModelChoiceFilter):
     """Takes an object's id; filtered by the FilterSet's own method."""
+
+
+class UtcDateTimeField(filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time, compared in UTC: any offset Python reads is
+    accepted, including ones (up to +-23:59) the database would refuse."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return cleaned.astimezone(datetime.UTC) if cleaned is not None else None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 def _with_descendants(queryset, field_name: str, source: Source):
@@ -34,12 +49,8 @@ class SourceFilter(filters.FilterSet):
 
 
 class DocumentFilter(filters.FilterSet):
-    published_after = filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="gte"
-    )
-    published_before = filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="lte"
-    )
+    published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lte")
 
     class Meta:
         model = Document

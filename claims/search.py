@@ -68,8 +68,8 @@ def filter_claims(queryset, query: str):
     """``queryset`` narrowed to the best ``MAX_RESULTS`` matches of ``query``, each
     annotated with its ``rank`` (lower is better)."""
     ranked = matching_ids(query, MAX_RESULTS)
-    if not ranked:
-        return queryset.none()
+    if not ranked:  # annotated all the same: callers order by rank
+        return queryset.none().annotate(rank=Value(0))
     # The rank is the claim's place in the ranked list, found by one string search
     # per row (INSTR/STRPOS) rather than a CASE of a thousand branches.
     order = "," + ",".join(str(pk) for pk in ranked) + ","

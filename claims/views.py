@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import defaults
 
 from claims import caching, selectors, services
 from claims.api.permissions import in_group
@@ -226,3 +228,18 @@ class SignInView(auth_views.LoginView):
         address = self.request.META.get("REMOTE_ADDR", "")
         digest = hashlib.sha256(f"{address}|{username}".encode()).hexdigest()
         return f"sign-in-failures:{digest}"
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (clients of the API read JSON, even for a path that
+    matches no route), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -8,3 +8,6 @@ urlpatterns = [
     path("api/", include("claims.api.urls")),
     path("", include("claims.urls")),
 ]
+
+handler404 = "claims.views.not_found"
+handler500 = "claims.views.server_error"

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -356,7 +356,16 @@ class ImportView(APIView):
     )
     def post(self, request):
         try:
-            result = bundle.import_bundle(request.data, user=request.user)
+            data = request.data
+        except ParseError as error:  # answered in the shape of any refused bundle
+            reason = str(error.detail)
+            row = bundle.RowError("bundle", "", "", reason)
+            return Response(
+                {"detail": reason, "errors": [row.as_dict()]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            result = bundle.import_bundle(data, user=request.user)
         except bundle.BundleError as error:
             return Response(
                 {"detail": str(error), "errors": [e.as_dict() for e in error.errors]},

@@ -150,7 +150,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ReadOpenWriteByGroup"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "claims.api.schema.TrackerAutoSchema",
+    "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     # A courtesy against runaway clients, not a security control: authorization is
     # checked per request and object. Rates per client: anonymous by IP, users by id.
     "DEFAULT_THROTTLE_CLASSES": [
