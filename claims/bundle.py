@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 
-from claims import caching, services
+from claims import bulk_history, caching, services
 from claims.choices import DERIVING_RELATIONS
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 
@@ -384,11 +384,8 @@ class _Importer:
             if isinstance(instance, Link) and self.user is not None:
                 instance.created_by = self.user
         model.objects.bulk_create(instances, batch_size=1000)
-        model.history.bulk_history_create(
-            instances,
-            batch_size=1000,
-            default_user=self.user,
-            default_change_reason="Imported from a bundle",
+        bulk_history.insert_created(
+            model, instances, user=self.user, reason="Imported from a bundle"
         )
 
     def _build(self, kind: str, row: dict) -> models.Model | None:

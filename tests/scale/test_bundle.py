@@ -116,6 +116,29 @@ def test_a_good_bundle_is_written_whole():
         assert {h.history_user for h in history} == {user}
 
 
+def test_each_imported_row_s_first_history_entry_holds_its_values():
+    user = UserFactory()
+    result = import_bundle(good_bundle(), user=user)
+    for kind, model in (
+        ("documents", Document),
+        ("sources", Source),
+        ("measures", Measure),
+        ("claims", Claim),
+        ("figures", Figure),
+        ("links", Link),
+    ):
+        names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        for pk in result.ids[kind].values():
+            [entry] = model.history.filter(id=pk)
+            stored = model.objects.get(pk=pk)
+            assert (entry.history_type, entry.history_user) == ("+", user)
+            assert entry.history_change_reason == "Imported from a bundle"
+            assert [getattr(entry, n) for n in names] == [
+                getattr(stored, n) for n in names
+            ], (kind, pk)
+            assert entry.history_date >= stored.created_at
+
+
 def test_stored_documents_and_sources_are_matched_not_created():
     document = DocumentFactory(url="https://wire.example/1", text=TEXT)
     source = SourceFactory(name="ministry of defence")
