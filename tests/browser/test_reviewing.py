@@ -1,9 +1,9 @@
 """A reviewer's day in a real browser, on the seed article's data."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
-from claims.models import Claim, Measure, Review
+from claims.models import Claim, Document, Measure, Review, Source
 from claims.permissions import REVIEWERS, ensure_groups
 from claims.seed import load_seed
 
@@ -135,6 +135,89 @@ def test_script_in_user_text_never_runs(page, live_server, seeded):
         page.goto(live_server.url + path)
         assert page.evaluate("window.__pwned") is None, path
         assert "<script>" in page.content() or "&lt;script&gt;" in page.content()
+    assert dialogs == []
+
+
+MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+
+
+@pytest.fixture
+def hostile(seeded):
+    """Markup in a quote and statement, a source's name and aliases, a document's
+    title, and script URLs, written around validation (as a row from an old system
+    might be), so that only the output's escaping stands between them and a browser."""
+    claim = Claim.objects.order_by("pk").first()
+    document = claim.document
+    start = len(document.text) + 1
+    Document.objects.filter(pk=document.pk).update(
+        text=f"{document.text} {MARKUP}",
+        title=MARKUP,
+        url="javascript:window.__pwned=1",
+        archive_url="data:text/html,<script>window.__pwned=1</script>",
+    )
+    Claim.objects.filter(pk=claim.pk).update(
+        quote=MARKUP, statement=MARKUP, quote_start=start, quote_end=start + len(MARKUP)
+    )
+    Source.objects.filter(pk=claim.source_id).update(name=MARKUP, aliases=[MARKUP])
+    User.objects.create_superuser("boss", password="a-long-test-password")
+    return Claim.objects.get(pk=claim.pk)
+
+
+def assert_nothing_ran(page, where: str) -> None:
+    assert page.evaluate("window.__pwned") is None, where
+    for link in page.locator("a[href]").all():
+        href = (link.get_attribute("href") or "").strip().lower()
+        assert not href.startswith(("javascript:", "data:")), (where, href)
+
+
+def test_markup_in_quotes_names_and_urls_never_runs_anywhere(
+    page, live_server, hostile
+):
+    claim = hostile
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog) or dialog.dismiss())
+    pages = [
+        f"/claims/{claim.pk}/",
+        f"/sources/{claim.source_id}/",
+        f"/documents/{claim.document_id}/",
+        "/review/",
+        "/search/?q=img",
+    ]
+    for path in pages:
+        page.goto(live_server.url + path)
+        assert_nothing_ran(page, path)
+    page.goto(f"{live_server.url}/documents/{claim.document_id}/")
+    marked = page.locator("#document-text a.mark", has_text="onerror")
+    assert marked.count() == 1, "the quote is still marked, as text"
+    assert MARKUP in marked.first.inner_text()
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    for path in (
+        f"/admin/claims/claim/{claim.pk}/change/",
+        "/admin/claims/claim/",
+        f"/admin/claims/source/{claim.source_id}/change/",
+        "/admin/claims/source/",
+        f"/admin/claims/document/{claim.document_id}/change/",
+        "/admin/claims/document/",
+        f"/admin/claims/claim/{claim.pk}/history/",
+    ):
+        page.goto(live_server.url + path)
+        assert page.locator("#content").count() == 1, path
+        assert_nothing_ran(page, path)
+
+    # The API docs show a live answer holding the markup: as text.
+    page.goto(f"{live_server.url}/api/docs/")
+    operation = page.locator("#operations-sources-sources_list")
+    operation.locator(".opblock-summary").click()
+    operation.locator(".try-out__btn").click()
+    operation.locator(".execute").click()
+    body = operation.locator(".live-responses-table .response-col_description pre")
+    body.first.wait_for(timeout=20_000)
+    assert "onerror" in body.first.inner_text()
+    assert_nothing_ran(page, "/api/docs/")
     assert dialogs == []
 
 

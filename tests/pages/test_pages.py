@@ -405,3 +405,23 @@ def test_every_page_makes_the_same_queries_for_10_rows_and_1000(client):
     grow(990)
     at_1000 = {url: count_queries(client, url) for url in urls}
     assert at_1000 == at_10
+
+
+@pytest.mark.parametrize(
+    "stored, linked",
+    [
+        ("https://example.org/a?b=1", "https://example.org/a?b=1"),
+        ("HTTP://example.org", "HTTP://example.org"),
+        ("javascript:alert(1)", ""),
+        (" JavaScript:alert(1)", ""),
+        ("data:text/html,<script>alert(1)</script>", ""),
+        ("//example.org", ""),
+        ("", ""),
+        (None, ""),
+        ("http://[::1", ""),
+    ],
+)
+def test_only_web_addresses_are_linked(stored, linked):
+    from claims.templatetags.tracker import web_url
+
+    assert web_url(stored) == linked
