@@ -157,3 +157,73 @@ def test_an_import_that_fails_halfway_leaves_nothing(editor_user):
     assert code == 400
     assert Claim.objects.count() == before
     assert not Claim.history.filter(statement="S.").exists()
+
+
+def test_an_import_killed_halfway_leaves_nothing(editor_user, tmp_path, settings):
+    """A command-line import killed (SIGKILL) after its claims and figures are
+    written, inside its transaction: nothing of it is left, and the link-graph lock
+    it held is released, so the next import goes through."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from claims import corpus
+    from claims.models import Document, Figure, Source
+
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(corpus.bundle(claims=20_000, seed=5)))
+    models = (Claim, Document, Source, Figure, Link)
+
+    def counts():
+        return [m.objects.count() for m in models] + [m.history.count() for m in models]
+
+    before = counts()
+    db = settings.DATABASES["default"]
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_bundle", str(path)],
+        cwd=root,
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "tracker.settings.test",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    seen, deadline = b"", time.monotonic() + 120
+    while b"figures" not in seen and time.monotonic() < deadline:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    assert b"figures" in seen, seen[-500:]
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "killed before it finished"
+
+    assert counts() == before
+
+    small = corpus.bundle(claims=200, seed=6)
+    code = subprocess.run(
+        [sys.executable, "manage.py", "import_bundle", "-", "--quiet"],
+        cwd=root,
+        input=json.dumps(small).encode(),
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "tracker.settings.test",
+        },
+        capture_output=True,
+        timeout=120,
+    )
+    assert code.returncode == 0, code.stderr.decode()[-1000:]
+    assert Claim.objects.count() == before[0] + 200
