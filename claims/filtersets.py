@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -38,7 +38,9 @@ def _with_descendants(queryset, field_name: str, source: Source):
 
 
 class SourceFilter(filters.FilterSet):
-    kind = filters.MultipleChoiceFilter(choices=Source._meta.get_field("kind").choices)
+    kind = filters.MultipleChoiceFilter(
+        choices=Source._meta.get_field("kind").choices, distinct=False
+    )
     top_level = filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", label="Only sources with no parent"
     )
@@ -57,6 +59,11 @@ class DocumentFilter(filters.FilterSet):
         fields = ["publisher", "language"]
 
 
+# Choice filters on a row's own column cannot repeat a row: no DISTINCT (django-filter's
+# default for MultipleChoiceFilter), which would make the count and the page sort and
+# compare every column.
+
+
 class ClaimFilter(filters.FilterSet):
     source = IdFilter(
         queryset=Source.objects.all(),
@@ -64,9 +71,15 @@ class ClaimFilter(filters.FilterSet):
         label="Source, including every source under it",
     )
     topic = filters.ModelChoiceFilter(queryset=Topic.objects.all(), field_name="topics")
-    attribution_kind = filters.MultipleChoiceFilter(choices=AttributionKind.choices)
-    attribution_status = filters.MultipleChoiceFilter(choices=AttributionStatus.choices)
-    credibility = filters.MultipleChoiceFilter(choices=Credibility.choices)
+    attribution_kind = filters.MultipleChoiceFilter(
+        choices=AttributionKind.choices, distinct=False
+    )
+    attribution_status = filters.MultipleChoiceFilter(
+        choices=AttributionStatus.choices, distinct=False
+    )
+    credibility = filters.MultipleChoiceFilter(
+        choices=Credibility.choices, distinct=False
+    )
     stated_after = filters.DateFilter(field_name="stated_on", lookup_expr="gte")
     stated_before = filters.DateFilter(field_name="stated_on", lookup_expr="lte")
     reviewed = filters.BooleanFilter(method="filter_reviewed")
@@ -81,7 +94,8 @@ class ClaimFilter(filters.FilterSet):
     def filter_reviewed(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(reviews__isnull=not value).distinct()
+        reviewed = Exists(Review.objects.filter(claim=OuterRef("pk")))
+        return queryset.filter(reviewed if value else ~reviewed)
 
 
 class MeasureFilter(filters.FilterSet):
@@ -112,7 +126,7 @@ class FigureFilter(filters.FilterSet):
 
 
 class LinkFilter(filters.FilterSet):
-    relation = filters.MultipleChoiceFilter(choices=Relation.choices)
+    relation = filters.MultipleChoiceFilter(choices=Relation.choices, distinct=False)
     claim = IdFilter(
         queryset=Claim.objects.all(), method="filter_claim", label="Either end"
     )

@@ -10,7 +10,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from claims import caching, selectors, services
 from claims.api.permissions import in_group
 from claims.forms import QueueFilterForm, ReviewForm, WindowForm
 from claims.models import Claim, Document, Measure, Review, Source, Topic
+from claims.pagination import CachedCountPaginator
 from claims.permissions import REVIEWERS
 
 PAGE_SIZE = 25
@@ -38,7 +38,7 @@ def readable(view):
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CachedCountPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @readable

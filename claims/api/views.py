@@ -19,6 +19,7 @@ from claims import bundle, caching, filtersets, search, selectors, services
 from claims.api import serializers
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
+from claims.pagination import CachedCountPaginator
 from claims.permissions import EDITORS, REVIEWERS
 
 
@@ -32,6 +33,7 @@ class PreconditionFailed(APIException):
 
 
 class StandardPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

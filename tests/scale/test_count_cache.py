@@ -1,0 +1,107 @@
+"""A list's row count is cached until any row of the tracker is written: the next
+page is one query cheaper, and every kind of write shows in the count at once."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from claims.bundle import import_bundle
+from claims.models import Claim
+from claims.permissions import EDITORS, REVIEWERS, ensure_groups
+
+from ..factories import ClaimFactory, TopicFactory, UserFactory
+from .test_bundle import good_bundle
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(path="/api/claims/", **params):
+    with CaptureQueriesContext(connection) as queries:
+        answer = APIClient().get(path, params)
+    assert answer.status_code == 200
+    return answer.json()["count"], len(queries)
+
+
+def client_in(group):
+    ensure_groups()
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group))
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_count_is_read_once_per_state_of_the_data():
+    ClaimFactory.create_batch(3)
+    count, queries = listed()
+    again, cached = listed()
+    assert count == again == 3
+    assert cached == queries - 1
+
+
+def test_a_created_or_deleted_claim_shows_at_once():
+    claims = ClaimFactory.create_batch(3)
+    assert listed()[0] == 3
+    ClaimFactory()
+    assert listed()[0] == 4
+    claims[0].delete()
+    assert listed()[0] == 3
+
+
+def test_a_review_shows_in_a_list_filtered_by_status():
+    claim = ClaimFactory()
+    ClaimFactory()
+    assert listed(attribution_status="verified")[0] == 0
+    answer = client_in(REVIEWERS).post(
+        "/api/reviews/",
+        {
+            "claim": claim.pk,
+            "attribution_status": "verified",
+            "credibility": 2,
+            "rationale": "Checked against the transcript.",
+        },
+        format="json",
+    )
+    assert answer.status_code == 201
+    assert listed(attribution_status="verified")[0] == 1
+    assert listed(reviewed="true")[0] == 1
+
+
+def test_a_topic_added_to_a_claim_shows_in_a_list_filtered_by_topic():
+    claim = ClaimFactory()
+    topic = TopicFactory()
+    assert listed(topic=topic.pk)[0] == 0
+    claim.topics.add(topic)
+    assert listed(topic=topic.pk)[0] == 1
+    claim.topics.remove(topic)
+    assert listed(topic=topic.pk)[0] == 0
+
+
+def test_a_bulk_import_shows_at_once():
+    assert listed()[0] == 0
+    assert listed("/api/sources/")[0] == 0
+    import_bundle(good_bundle())
+    assert listed()[0] == 2
+    assert listed("/api/sources/")[0] == 3
+
+
+def test_an_edit_through_the_api_shows_in_a_filtered_list():
+    claim = ClaimFactory(attribution_kind="paraphrase")
+    assert listed(attribution_kind="paraphrase")[0] == 1
+    answer = client_in(EDITORS).patch(
+        f"/api/claims/{claim.pk}/", {"attribution_kind": "anonymous"}, format="json"
+    )
+    assert answer.status_code == 200
+    assert listed(attribution_kind="paraphrase")[0] == 0
+    assert Claim.objects.filter(attribution_kind="anonymous").count() == 1
+
+
+def test_the_review_queue_page_counts_from_the_cache_too(client):
+    ClaimFactory.create_batch(2)
+    first = client.get("/review/")
+    assert first.context["page"].paginator.count == 2
+    ClaimFactory()
+    after = client.get("/review/")
+    assert after.context["page"].paginator.count == 3
