@@ -1,0 +1,50 @@
+"""The benchmark command, run small: every case is timed, counted and set beside its
+floor, and --json writes the same table."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "bench.json"
+    call_command(
+        "benchmark",
+        claims=400,
+        repeat=2,
+        import_claims=100,
+        json_file=str(path),
+        stdout=out,
+    )
+    rows = json.loads(path.read_text())
+    names = [row["name"] for row in rows]
+    for expected in (
+        "claims list, page of 50",
+        "claims list, filtered",
+        "claim detail",
+        "claim corroboration",
+        "search",
+        "import, 100 claims",
+        "claims list, page of 50, cached",
+    ):
+        assert expected in names, names
+    assert any(name.startswith("comparison, ") for name in names)
+    for row in rows:
+        assert set(row) == {"name", "median_ms", "queries", "floor_ms", "ratio"}
+        assert row["median_ms"] > 0 and row["floor_ms"] > 0, row
+        # A cached count of no rows needs no query at all (no page to read).
+        assert row["queries"] >= (0 if row["name"].endswith("cached") else 1), row
+        # Written rounded: the ratio of the rounded times is near, not equal.
+        assert row["ratio"] == pytest.approx(row["median_ms"] / row["floor_ms"], 0.3)
+    cached = {r["name"]: r for r in rows}
+    assert (
+        cached["claims list, page of 50, cached"]["queries"]
+        == cached["claims list, page of 50"]["queries"] - 1
+    ), "the cached count saves the count query"
+    report = out.getvalue()
+    assert "median ms" in report and "floor ms" in report and "ratio" in report
