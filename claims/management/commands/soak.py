@@ -15,6 +15,7 @@ import random
 import statistics
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -64,7 +65,7 @@ class Tally:
 
 
 class Client(threading.Thread):
-    def __init__(self, number, base, token, deadline, budget, tally, ids, seed):
+    def __init__(self, number, base, token, deadline, budget, tally, ids, seed, run_id):
         super().__init__(daemon=True)
         self.number, self.base, self.deadline = number, base, deadline
         self.budget, self.tally, self.ids = budget, tally, ids
@@ -75,6 +76,7 @@ class Client(threading.Thread):
             "Accept": "application/json",
         }
         self.own_sources: list[int] = []
+        self.run_id = run_id
         self.made = 0
         parts = urlsplit(base)
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port or 80)
@@ -120,9 +122,13 @@ class Client(threading.Thread):
 
     def run(self):
         kinds, weights = zip(*MIX.items(), strict=True)
-        while time.monotonic() < self.deadline and self.budget.left > 0:
-            kind = self.rng.choices(kinds, weights)[0]
-            getattr(self, "do_" + kind.replace(" ", "_"))(kind)
+        try:
+            while time.monotonic() < self.deadline and self.budget.left > 0:
+                kind = self.rng.choices(kinds, weights)[0]
+                getattr(self, "do_" + kind.replace(" ", "_"))(kind)
+        except Exception as error:  # a client that dies is an error of the run
+            with self.tally.lock:
+                self.tally.errors.append(f"client {self.number} stopped: {error!r}")
 
     # The requests -------------------------------------------------------------------
 
@@ -151,7 +157,7 @@ class Client(threading.Thread):
     def do_create_a_source(self, kind):
         self.made += 1
         body = {
-            "name": f"Soak source {self.number}-{self.made}-{self.rng.random():.12f}",
+            "name": f"Soak source {self.run_id}-{self.number}-{self.made}",
             "kind": "person",
             "aliases": [f"alias {self.made}"],
         }
@@ -239,8 +245,9 @@ class Command(BaseCommand):
         tally = Tally()
         deadline = time.monotonic() + seconds
         budget = Budget(max_requests)
+        run = uuid.uuid4().hex[:8]  # names unique across runs on one database
         threads = [
-            Client(n, url, token, deadline, budget, tally, ids, seed)
+            Client(n, url, token, deadline, budget, tally, ids, seed, run)
             for n in range(clients)
         ]
         started = time.perf_counter()
@@ -251,6 +258,8 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self._report(tally, elapsed, clients)
         missing = self._verify(tally.acks)
+        if not any(tally.latencies.values()):
+            tally.errors.append("No request was answered.")
         if tally.errors or missing:
             for error in tally.errors[:20]:
                 self.stderr.write(error)
