@@ -80,7 +80,17 @@ class ETagMixin:
         self._etag_instance = serializer.instance
 
 
-class TrackedViewSet(HistoryMixin, ETagMixin, viewsets.ModelViewSet):
+class ListFiltersMixin:
+    """Filters, search and ordering narrow lists; an object named by its id is found
+    by its id alone (DRF would otherwise build and validate every filter first)."""
+
+    def filter_queryset(self, queryset):
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+class TrackedViewSet(ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelViewSet):
     """What every model's endpoint shares.
 
     - An update or delete sent with ``If-Match`` applies only if the object is
@@ -309,6 +319,7 @@ class LinkViewSet(TrackedViewSet):
 
 
 class ReviewViewSet(
+    ListFiltersMixin,
     HistoryMixin,
     ETagMixin,
     mixins.CreateModelMixin,

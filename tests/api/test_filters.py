@@ -111,3 +111,11 @@ def test_an_unknown_filter_value_is_a_400(client):
     response = client.get("/api/claims/", {"attribution_kind": "rumour"})
     assert response.status_code == 400
     assert "attribution_kind" in response.json()
+
+
+def test_list_filters_do_not_apply_to_an_object_named_by_its_id(client):
+    claim = ClaimFactory(attribution_kind="paraphrase")
+    listed = client.get("/api/claims/", {"attribution_kind": "anonymous"}).json()
+    assert listed["count"] == 0
+    answer = client.get(f"/api/claims/{claim.pk}/", {"attribution_kind": "anonymous"})
+    assert answer.status_code == 200 and answer.json()["id"] == claim.pk
