@@ -88,6 +88,12 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
+def summary(counts: Counter) -> str:
+    """ "448,288 rows of 18 kinds": what an export wrote or a restore put back."""
+    kinds = sum(1 for n in counts.values() if n)
+    return f"{sum(counts.values()):,} rows of {kinds} kinds"
+
+
 # --- Writing ---------------------------------------------------------------------
 
 

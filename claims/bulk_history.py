@@ -26,7 +26,7 @@ _PLAIN = (
 
 
 def _converter(field: models.Field) -> Callable | None:
-    if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
+    if isinstance(field, _PLAIN):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 
@@ -51,9 +51,15 @@ def insert_created(
         "history_user_id": getattr(user, "pk", None),
         "history_change_reason": reason,
     }
-    copied = [f for f in fields if f.attname not in fixed]
-    for field in copied:
-        model._meta.get_field(field.name)  # every other field is the object's own
+    # Every other column is a copy of the object's own field of the same name.
+    own = {f.attname for f in model._meta.concrete_fields}
+    unknown = [
+        f.attname for f in fields if f.attname not in fixed and f.attname not in own
+    ]
+    if unknown:
+        raise ValueError(
+            f"{meta.label} has columns {unknown} that {model.__name__} lacks"
+        )
     converters = {f.attname: _converter(f) for f in fields}
     constant = {
         name: (converters[name](value) if converters[name] else value)

@@ -393,11 +393,9 @@ class _Importer:
         values = {}
         key = str(row["key"])
         for name in FIELDS[kind]:
-            if name not in row:
+            if name not in row or name == "topics":
                 continue
             value = row[name]
-            if name == "topics":
-                continue
             target_kind = REFERENCES.get(kind, {}).get(name)
             if target_kind and value is not None:
                 target = self._resolve(target_kind, value)
@@ -539,7 +537,9 @@ class _Importer:
         new = [Topic(name=name) for name in sorted(names - set(stored))]
         if new:
             Topic.objects.bulk_create(new)
-            Topic.history.bulk_history_create(new, default_user=self.user)
+            bulk_history.insert_created(
+                Topic, new, user=self.user, reason="Imported from a bundle"
+            )
             stored |= {t.name: t for t in new}
         through = Claim.topics.through
         through.objects.bulk_create(

@@ -1,7 +1,7 @@
 """A deterministic, realistic corpus for scale tests and benchmarks.
 
-Built with bulk writes (one INSERT per batch, never a save per row), with the history
-library's own bulk helper so that every generated row has its first history entry:
+Built with bulk writes (one INSERT per batch, never a save per row), with
+``claims.bulk_history`` writing every generated row's first history entry:
 ``post_save`` does not see ``bulk_create``.
 
 The same ``claims`` and ``seed`` always give the same corpus.
@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from claims import caching
+from claims import bulk_history, caching
 from claims.choices import (
     AttributionKind,
     AttributionStatus,
@@ -93,9 +93,7 @@ def corpus_exists() -> bool:
 
 def _bulk(model, objects: list) -> list:
     created = model.objects.bulk_create(objects, batch_size=BATCH)
-    model.history.bulk_history_create(
-        created, batch_size=BATCH, default_change_reason=CORPUS_MARK
-    )
+    bulk_history.insert_created(model, created, reason=CORPUS_MARK, batch_size=BATCH)
     return created
 
 

@@ -10,7 +10,8 @@ from django.dispatch import receiver
 from claims import caching
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
-TRACKED = (Claim, Document, Figure, Link, Measure, Review, Source, Topic)
+# Each write bumps each generation it touches once: a measure's comparisons, every
+# comparison (claims, links and sources decide origins and groups), the list counts.
 
 
 @receiver([post_save, post_delete], sender=Figure)
@@ -18,32 +19,26 @@ def figure_written(sender, instance: Figure, **kwargs) -> None:
     caching.bump_measures(
         [instance.measure_id, getattr(instance, "_loaded_measure_id", None)]
     )
+    caching.bump_rows()
 
 
 @receiver([post_save, post_delete], sender=Measure)
 def measure_written(sender, instance: Measure, **kwargs) -> None:
     caching.bump_measures([instance.pk])
+    caching.bump_rows()
 
 
 @receiver([post_save, post_delete], sender=Claim)
 @receiver([post_save, post_delete], sender=Link)
 @receiver([post_save, post_delete], sender=Source)
 def graph_written(sender, instance, **kwargs) -> None:
-    caching.bump_all()
+    caching.bump_all()  # list counts included
 
 
+@receiver([post_save, post_delete], sender=Document)
+@receiver([post_save, post_delete], sender=Review)
+@receiver([post_save, post_delete], sender=Topic)
+@receiver(m2m_changed, sender=Claim.topics.through)
+@receiver(m2m_changed, sender=Measure.topics.through)
 def row_written(sender, **kwargs) -> None:
     caching.bump_rows()
-
-
-for _model in TRACKED:
-    post_save.connect(
-        row_written, sender=_model, dispatch_uid=f"rows-{_model.__name__}"
-    )
-    post_delete.connect(
-        row_written, sender=_model, dispatch_uid=f"rows-d-{_model.__name__}"
-    )
-for _through in (Claim.topics.through, Measure.topics.through):
-    m2m_changed.connect(
-        row_written, sender=_through, dispatch_uid=f"rows-{_through.__name__}"
-    )

@@ -19,6 +19,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("a-long-test-password")
 
 
+def member_of(group: str | None, **fields):
+    """A user in ``group`` (editors, reviewers; none for ``None``), the groups made
+    as ``make run`` makes them."""
+    from django.contrib.auth.models import Group
+
+    from claims.permissions import ensure_groups
+
+    user = UserFactory(**fields)
+    if group:
+        ensure_groups()
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 class TopicFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Topic

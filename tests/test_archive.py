@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 from claims import corpus, search
 from claims.archive import archived_models, export_archive, import_archive
 from claims.models import Claim, Source
-from claims.permissions import EDITORS, REVIEWERS, ensure_groups
+from claims.permissions import EDITORS, REVIEWERS
 
-from .factories import UserFactory
+from .factories import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +62,8 @@ def tracker(seed):
     """The seed article, a small generated corpus, and changes made by editors and
     reviewers through the API, so that history holds users, updates and deletes."""
     corpus.generate(claims=300, seed=3)
-    ensure_groups()
-    editor = UserFactory(username="ed")
-    editor.groups.add(Group.objects.get(name=EDITORS))
-    reviewer = UserFactory(username="rev")
-    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    editor = member_of(EDITORS, username="ed")
+    reviewer = member_of(REVIEWERS, username="rev")
     reviewer.user_permissions.add(
         *Group.objects.get(name=EDITORS).permissions.all()[:2]
     )
@@ -235,3 +232,11 @@ def test_a_file_that_is_not_gzip_is_reported(db, tmp_path):
     path.write_text("plain text")
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_archive", str(path), "--quiet")
+
+
+def test_an_archive_that_cannot_be_written_or_found_is_reported(db, tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_archive", str(tmp_path / "no-such-dir" / "a.jsonl"))
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_archive", str(tmp_path / "missing.jsonl"), "--quiet")
+    assert not any(m._base_manager.exists() for m in archived_models())

@@ -372,19 +372,19 @@ class ImportView(APIView):
             data = request.data
         except ParseError as error:  # answered in the shape of any refused bundle
             reason = str(error.detail)
-            row = bundle.RowError("bundle", "", "", reason)
-            return Response(
-                {"detail": reason, "errors": [row.as_dict()]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return self._refused(reason, [bundle.RowError("bundle", "", "", reason)])
         try:
             result = bundle.import_bundle(data, user=request.user)
         except bundle.BundleError as error:
-            return Response(
-                {"detail": str(error), "errors": [e.as_dict() for e in error.errors]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return self._refused(str(error), error.errors)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _refused(detail: str, errors: list) -> Response:
+        return Response(
+            {"detail": detail, "errors": [e.as_dict() for e in errors]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
 
 
 class TokenView(ObtainAuthToken):

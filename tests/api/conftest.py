@@ -1,10 +1,9 @@
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from claims.permissions import EDITORS, REVIEWERS, ensure_groups
 
-from ..factories import UserFactory
+from ..factories import member_of
 
 
 @pytest.fixture
@@ -13,10 +12,7 @@ def groups(db):
 
 
 def member(group: str | None):
-    user = UserFactory()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+    return member_of(group)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Every error the API gives is a JSON object the schema documents; found by the
 schema fuzzer (tests/fuzz) and pinned here."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -60,3 +62,13 @@ def test_a_time_with_an_offset_the_database_does_not_take_is_compared_in_utc(see
     )
     assert answer.status_code == 200
     assert answer.json()["count"] == 1  # the seed article, published long after
+
+
+def test_a_server_error_answers_json_under_the_api_and_a_page_elsewhere(rf):
+    from claims.views import server_error
+
+    answer = server_error(rf.get("/api/claims/"))
+    assert answer.status_code == 500 and answer["Content-Type"] == "application/json"
+    assert json.loads(answer.content) == {"detail": "Server error."}
+    page = server_error(rf.get("/review/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")

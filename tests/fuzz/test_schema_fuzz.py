@@ -4,7 +4,6 @@ conform to the schema: a documented status code, content type, headers and body.
 
 import pytest
 import schemathesis
-from django.contrib.auth.models import Group
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -18,10 +17,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from claims.permissions import EDITORS, ensure_groups
+from claims.permissions import EDITORS
 from claims.seed import load_seed
 
-from ..factories import UserFactory
+from ..factories import member_of
 
 #: Generated requests per operation and per caller. Each operation is tried this
 #: many times as anonymous and again as an editor.
@@ -60,13 +59,11 @@ def seeded(db, settings):
         "DEFAULT_THROTTLE_CLASSES": [],  # throttling has its own tests
     }
     load_seed()
-    ensure_groups()
 
 
 @pytest.fixture
 def editor_headers(seeded):
-    editor = UserFactory()
-    editor.groups.add(Group.objects.get(name=EDITORS))
+    editor = member_of(EDITORS)
     return {"Authorization": f"Token {Token.objects.create(user=editor).key}"}
 
 

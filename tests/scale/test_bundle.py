@@ -10,7 +10,13 @@ from rest_framework.test import APIClient
 from claims.bundle import BundleError, import_bundle
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 
-from ..factories import ClaimFactory, DocumentFactory, SourceFactory, UserFactory
+from ..factories import (
+    ClaimFactory,
+    DocumentFactory,
+    SourceFactory,
+    UserFactory,
+    member_of,
+)
 from ..test_models import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -322,15 +328,10 @@ def test_a_value_of_the_wrong_json_type_is_refused(kind, field, value, reason):
 
 @pytest.fixture
 def editor(db):
-    from django.contrib.auth.models import Group
+    from claims.permissions import EDITORS
 
-    from claims.permissions import EDITORS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=EDITORS))
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_authenticate(member_of(EDITORS))
     return client
 
 

@@ -2,16 +2,25 @@
 page is one query cheaper, and every kind of write shows in the count at once."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from claims.bundle import import_bundle
 from claims.models import Claim
-from claims.permissions import EDITORS, REVIEWERS, ensure_groups
+from claims.permissions import EDITORS, REVIEWERS
 
-from ..factories import ClaimFactory, TopicFactory, UserFactory
+from ..factories import (
+    ClaimFactory,
+    DocumentFactory,
+    FigureFactory,
+    LinkFactory,
+    MeasureFactory,
+    ReviewFactory,
+    SourceFactory,
+    TopicFactory,
+    member_of,
+)
 from .test_bundle import good_bundle
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +34,8 @@ def listed(path="/api/claims/", **params):
 
 
 def client_in(group):
-    ensure_groups()
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group))
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_authenticate(member_of(group))
     return client
 
 
@@ -105,3 +111,25 @@ def test_the_review_queue_page_counts_from_the_cache_too(client):
     ClaimFactory()
     after = client.get("/review/")
     assert after.context["page"].paginator.count == 3
+
+
+@pytest.mark.parametrize(
+    "path, factory",
+    [
+        ("/api/sources/", SourceFactory),
+        ("/api/documents/", DocumentFactory),
+        ("/api/topics/", TopicFactory),
+        ("/api/measures/", MeasureFactory),
+        ("/api/figures/", FigureFactory),
+        ("/api/links/", LinkFactory),
+        ("/api/reviews/", ReviewFactory),
+    ],
+)
+def test_a_write_to_any_kind_shows_in_its_list_at_once(path, factory):
+    factory()
+    before, _ = listed(path)
+    again, _ = listed(path)  # now from the cache
+    made = factory()
+    assert listed(path)[0] == before + 1 == again + 1
+    made.delete()
+    assert listed(path)[0] == before

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.archive import ArchiveError, export_archive
+from claims.archive import ArchiveError, export_archive, summary
 from claims.management.commands.import_bundle import ProgressBar
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {file}: {error}") from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {sum(counts.values()):,} rows of {sum(1 for n in counts.values() if n)} kinds to {file} "
+                f"Wrote {summary(counts)} to {file} "
                 f"in {time.perf_counter() - started:.1f} s."
             )
         )

@@ -54,6 +54,17 @@ class Ack:
     history_type: str
 
 
+@dataclass(frozen=True)
+class Targets:
+    """What the clients work on: claim and measure ids, the shared sources every
+    client edits, and how many pages of claims there are to list."""
+
+    claims: list[int]
+    measures: list[int]
+    shared: list[int]
+    pages: int
+
+
 @dataclass
 class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -65,10 +76,12 @@ class Tally:
 
 
 class Client(threading.Thread):
-    def __init__(self, number, base, token, deadline, budget, tally, ids, seed, run_id):
+    def __init__(
+        self, number, base, token, deadline, budget, tally, targets, seed, run_id
+    ):
         super().__init__(daemon=True)
-        self.number, self.base, self.deadline = number, base, deadline
-        self.budget, self.tally, self.ids = budget, tally, ids
+        self.number, self.deadline = number, deadline
+        self.budget, self.tally, self.targets = budget, tally, targets
         self.rng = random.Random(seed * 1000 + number)
         self.headers = {
             "Authorization": f"Token {token}",
@@ -133,18 +146,18 @@ class Client(threading.Thread):
     # The requests -------------------------------------------------------------------
 
     def do_list_claims(self, kind):
-        page = self.rng.randint(1, self.ids["pages"][0])
+        page = self.rng.randint(1, self.targets.pages)
         path = f"/api/claims/?page_size=50&page={page}"
         status, data, _ = self.request(kind, "GET", path)
         self.expect(kind, status, {200}, "GET", path, data)
 
     def do_compare_a_measure(self, kind):
-        path = f"/api/measures/{self.rng.choice(self.ids['measures'])}/comparison/"
+        path = f"/api/measures/{self.rng.choice(self.targets.measures)}/comparison/"
         status, data, _ = self.request(kind, "GET", path)
         self.expect(kind, status, {200}, "GET", path, data)
 
     def do_read_a_claim(self, kind):
-        path = f"/api/claims/{self.rng.choice(self.ids['claims'])}/"
+        path = f"/api/claims/{self.rng.choice(self.targets.claims)}/"
         status, data, _ = self.request(kind, "GET", path)
         self.expect(kind, status, {200}, "GET", path, data)
 
@@ -167,7 +180,7 @@ class Client(threading.Thread):
             self.ack(Ack("source", data["id"], int(etag.strip('"')), "+"))
 
     def do_update_a_shared_source(self, kind):
-        pk = self.rng.choice(self.ids["shared"])
+        pk = self.rng.choice(self.targets.shared)
         path = f"/api/sources/{pk}/"
         status, data, etag = self.request(kind, "GET", path)
         if not self.expect(kind, status, {200}, "GET", path, data):
@@ -184,8 +197,8 @@ class Client(threading.Thread):
 
     def do_add_a_figure(self, kind):
         body = {
-            "claim": self.rng.choice(self.ids["claims"]),
-            "measure": self.rng.choice(self.ids["measures"]),
+            "claim": self.rng.choice(self.targets.claims),
+            "measure": self.rng.choice(self.targets.measures),
             "text": f"about {self.rng.randint(1, 400) * 25:,}",
         }
         status, data, etag = self.request(kind, "POST", "/api/figures/", body)
@@ -240,14 +253,14 @@ class Command(BaseCommand):
         loopback = host.startswith("127.") or host in ("localhost", "::1")
         if not url.startswith("http://") or not loopback:
             raise CommandError(f"Refusing {url}: soak runs go to this machine only.")
-        ids = self._prepare()
+        targets = self._prepare()
         token = self._token()
         tally = Tally()
         deadline = time.monotonic() + seconds
         budget = Budget(max_requests)
         run = uuid.uuid4().hex[:8]  # names unique across runs on one database
         threads = [
-            Client(n, url, token, deadline, budget, tally, ids, seed, run)
+            Client(n, url, token, deadline, budget, tally, targets, seed, run)
             for n in range(clients)
         ]
         started = time.perf_counter()
@@ -271,7 +284,7 @@ class Command(BaseCommand):
             self.style.SUCCESS("No errors; every acknowledged write kept.")
         )
 
-    def _prepare(self) -> dict[str, list[int]]:
+    def _prepare(self) -> Targets:
         claims = list(Claim.objects.order_by("?").values_list("pk", flat=True)[:2000])
         measures = list(Measure.objects.values_list("pk", flat=True)[:200])
         if not claims or not measures:
@@ -284,12 +297,7 @@ class Command(BaseCommand):
             )
             shared.append(source.pk)
         pages = min(20, -(-Claim.objects.count() // 50))
-        return {
-            "claims": claims,
-            "measures": measures,
-            "shared": shared,
-            "pages": [pages],
-        }
+        return Targets(claims=claims, measures=measures, shared=shared, pages=pages)
 
     def _token(self) -> str:
         ensure_groups()
