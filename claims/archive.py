@@ -67,6 +67,7 @@ def archived_models() -> list[type[models.Model]]:
         "Review",
     ]
     claims = {m.__name__: m for m in _claims_models()}
+    # History entries, and their copies of many-to-many rows (HistoricalClaim_topics).
     history = [m for name, m in sorted(claims.items()) if name.startswith("Historical")]
     missing = set(claims) - set(ordered) - {m.__name__ for m in history}
     if missing:  # a new model must be given its place here

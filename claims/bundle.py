@@ -542,11 +542,13 @@ class _Importer:
             )
             stored |= {t.name: t for t in new}
         through = Claim.topics.through
-        through.objects.bulk_create(
+        rows = through.objects.bulk_create(
             [
                 through(claim=self.objects["claims"][key], topic=stored[name])
                 for key, names in topics_of.items()
-                for name in names
+                for name in dict.fromkeys(names)  # a name given twice: one row
             ],
             batch_size=1000,
         )
+        # The claims are new: their latest history entry is their first.
+        bulk_history.insert_m2m(Claim, "topics", rows)

@@ -1,8 +1,8 @@
 """A deterministic, realistic corpus for scale tests and benchmarks.
 
 Built with bulk writes (one INSERT per batch, never a save per row), with
-``claims.bulk_history`` writing every generated row's first history entry:
-``post_save`` does not see ``bulk_create``.
+``claims.bulk_history`` writing every generated row's first history entry, topics
+included: ``post_save`` and ``m2m_changed`` do not see ``bulk_create``.
 
 The same ``claims`` and ``seed`` always give the same corpus.
 """
@@ -194,12 +194,13 @@ def _measures(seed: int, claims: int, topics: list[Topic]) -> list[Measure]:
             for i, size in enumerate(sizes)
         ],
     )
-    Measure.topics.through.objects.bulk_create(
+    rows = Measure.topics.through.objects.bulk_create(
         [
             Measure.topics.through(measure=m, topic=topics[i % len(topics)])
             for i, m in enumerate(measures)
         ]
     )
+    bulk_history.insert_m2m(Measure, "topics", rows, batch_size=BATCH)
     return measures
 
 
@@ -267,13 +268,14 @@ def _claims_and_documents(rng, seed, count, sources, topics):
             claim.credibility = rng.randint(1, 6)
         claims.append(claim)
     claims = _bulk(Claim, claims)
-    Claim.topics.through.objects.bulk_create(
+    rows = Claim.topics.through.objects.bulk_create(
         [
             Claim.topics.through(claim=c, topic=topics[i % len(topics)])
             for i, c in enumerate(claims)
         ],
         batch_size=BATCH,
     )
+    bulk_history.insert_m2m(Claim, "topics", rows, batch_size=BATCH)
     return claims, documents
 
 

@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 
 from claims import corpus, search
 from claims.archive import archived_models, export_archive, import_archive
-from claims.models import Claim, Source
+from claims.history import history_entries, set_related
+from claims.models import Claim, Measure, Source, Topic
 from claims.permissions import EDITORS, REVIEWERS
 
 from .factories import member_of
@@ -240,3 +241,29 @@ def test_an_archive_that_cannot_be_written_or_found_is_reported(db, tmp_path):
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_archive", str(tmp_path / "missing.jsonl"), "--quiet")
     assert not any(m._base_manager.exists() for m in archived_models())
+
+
+def test_a_restore_keeps_the_history_of_topics(tmp_path):
+    history_of_topics = {
+        Claim.history.model.topics.model,
+        Measure.history.model.topics.model,
+    }
+    assert history_of_topics <= set(archived_models())
+    corpus.generate(claims=300, seed=4)  # first entries with topics, written in bulk
+    editor = member_of(EDITORS, username="ed")
+    claim = Claim.objects.order_by("pk").first()
+    measure = Measure.objects.order_by("pk").first()
+    others = list(Topic.objects.exclude(claims=claim)[:2])
+    assert set_related(claim, "topics", others, user=editor, reason="Retopiced")
+    assert set_related(measure, "topics", [], user=editor)
+    before = [history_entries(Claim, claim.pk), history_entries(Measure, measure.pk)]
+    assert before[0][-1]["changes"][0]["field"] == "topics"
+    path = tmp_path / "topics.jsonl"
+    export_archive(path)
+    wipe()
+    import_archive(path)
+    after = [history_entries(Claim, claim.pk), history_entries(Measure, measure.pk)]
+    assert after == before
+    # New entries after the restore take new ids, their topics with them.
+    assert set_related(claim, "topics", [], user=editor)
+    assert history_entries(Claim, claim.pk)[:-1] == before[0]

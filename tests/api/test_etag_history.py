@@ -1,10 +1,12 @@
 """No lost updates (ETag and If-Match), and history readable through the API."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
 
-from ..factories import ClaimFactory, SourceFactory
+from ..factories import ClaimFactory, SourceFactory, TopicFactory
 from ..test_models import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +120,22 @@ def test_a_review_shows_in_the_claim_history(reviewer):
     }
     assert last["user"]["id"] == reviewer.user.pk
     assert last["reason"].startswith("Review #")
+
+
+def test_the_history_endpoint_reads_in_as_many_queries_for_many_entries(editor):
+    claim = ClaimFactory()
+    topics = [TopicFactory() for _ in range(6)]
+    url = f"/api/claims/{claim.pk}/history/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert editor.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(1, 7):
+        claim.topics.set(topics[:i])
+        claim.statement = f"Restated {i}."
+        claim.save()
+    assert len(editor.get(url).json()) > 12
+    assert queries() == few

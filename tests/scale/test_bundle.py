@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from claims.bundle import BundleError, import_bundle
+from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 
 from ..factories import (
@@ -389,3 +390,34 @@ def test_the_command_refuses_a_file_that_is_not_json(tmp_path):
     path.write_text("{not json")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_bundle", str(path))
+
+
+def test_an_imported_claim_s_first_history_entry_holds_its_topics():
+    stored = Topic.objects.create(name="B")
+    bundle = good_bundle()
+    bundle["claims"][0]["topics"] = ["A", "B"]
+    result = import_bundle(bundle, user=UserFactory())
+    c1, c2 = (result.ids["claims"][key] for key in ("c1", "c2"))
+    topics = sorted([Topic.objects.get(name="A").pk, stored.pk])
+    assert sorted(Claim.objects.get(pk=c1).topics.values_list("pk", flat=True)) == (
+        topics
+    )
+    [first] = history_entries(Claim, c1)
+    assert first["type"] == "created"
+    assert [c for c in first["changes"] if c["field"] == "topics"] == [
+        {"field": "topics", "old": None, "new": topics}
+    ]
+    [first] = history_entries(Claim, c2)  # no topics: none listed
+    assert "topics" not in {c["field"] for c in first["changes"]}
+
+
+def test_a_topic_named_twice_on_a_claim_is_set_once():
+    bundle = good_bundle()
+    bundle["claims"][0]["topics"] = ["A", "A"]
+    result = import_bundle(bundle)
+    claim = Claim.objects.get(pk=result.ids["claims"]["c1"])
+    assert [t.name for t in claim.topics.all()] == ["A"]
+    [first] = history_entries(Claim, claim.pk)
+    assert {"field": "topics", "old": None, "new": [claim.topics.get().pk]} in (
+        first["changes"]
+    )
