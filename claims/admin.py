@@ -1,5 +1,13 @@
-"""The editors' admin: every model, with history, autocompletes and bounded queries."""
+"""The editors' admin: every model, with history, autocompletes and bounded queries.
 
+Every save and delete goes through ``claims.services``: the forms validate with the
+models' rules (as the services do), and the service writes, with its consequences
+and one history entry carrying the editor.
+"""
+
+import inspect
+
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count
@@ -10,21 +18,112 @@ from claims import services
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 
+def _service(kind: str, action: str):
+    return getattr(services, f"{kind}_{action}")
+
+
+def _create_arguments(kind: str, form: forms.BaseForm, **extra) -> dict:
+    """The service's create arguments from a valid form's cleaned data."""
+    accepted = inspect.signature(_service(kind, "create")).parameters
+    data = {
+        _ARGUMENTS.get(name, name): value
+        for name, value in form.cleaned_data.items()
+        if _ARGUMENTS.get(name, name) in accepted and name not in ("user", "reason")
+    }
+    return {**data, **extra}
+
+
+#: Form fields named otherwise than the service's arguments they fill.
+_ARGUMENTS = {"occurrence_start": "quote_start"}
+
+
+def _changes(form: forms.BaseForm) -> dict:
+    """What an edit changed, as the service's ``changes``."""
+    return {
+        _ARGUMENTS.get(name, name): form.cleaned_data[name]
+        for name in form.changed_data
+        if name in form.cleaned_data and name != "DELETE"
+    }
+
+
+def _adopt(target, created) -> None:
+    """Make the form's instance the row the service created (the admin goes on with
+    it: redirects, inlines, messages)."""
+    target.__dict__.update(
+        {k: v for k, v in created.__dict__.items() if not k.startswith("_")}
+    )
+    target._state.adding = False
+    target._state.db = created._state.db
+
+
 class TrackedAdmin(SimpleHistoryAdmin):
-    """History button on every change page; no full-table count on large lists."""
+    """History button on every change page; no full-table count on large lists;
+    writes through the kind's services."""
 
     show_full_result_count = False
     list_per_page = 50
+    #: The kind's name in ``claims.services``.
+    kind = ""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _service(self.kind, "update")(
+                **{self.kind: obj}, user=request.user, changes=_changes(form)
+            )
+        else:
+            created = _service(self.kind, "create")(
+                user=request.user, **_create_arguments(self.kind, form)
+            )
+            _adopt(obj, created)
+        # The service wrote the many-to-many fields too (in the same entry).
+        form.save_m2m = lambda: None
+
+    def delete_model(self, request, obj):
+        _service(self.kind, "delete")(**{self.kind: obj}, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows through their kind's services, keyed to the parent row."""
+        kind = formset.model._meta.model_name
+        parent = {formset.fk.name: form.instance}
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = []
+        for inline in formset.initial_forms:
+            obj = inline.instance
+            if formset.can_delete and formset._should_delete_form(inline):
+                _service(kind, "delete")(**{kind: obj}, user=request.user)
+                formset.deleted_objects.append(obj)
+            elif inline.has_changed():
+                _service(kind, "update")(
+                    **{kind: obj}, user=request.user, changes=_changes(inline)
+                )
+                formset.changed_objects.append((obj, inline.changed_data))
+        for inline in formset.extra_forms:
+            if not inline.has_changed() or (
+                formset.can_delete and formset._should_delete_form(inline)
+            ):
+                continue
+            created = _service(kind, "create")(
+                user=request.user, **_create_arguments(kind, inline, **parent)
+            )
+            _adopt(inline.instance, created)
+            formset.new_objects.append(inline.instance)
 
 
 @admin.register(Topic)
 class TopicAdmin(TrackedAdmin):
+    kind = "topic"
     list_display = ["name", "created_at"]
     search_fields = ["name", "description"]
 
 
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
+    kind = "source"
     list_display = ["name", "kind", "parent", "country", "reliability", "claim_count"]
     list_filter = [
         "kind",
@@ -64,6 +163,7 @@ class ClaimSummaryInline(admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(TrackedAdmin):
+    kind = "document"
     list_display = ["title", "publisher", "published_at", "claim_count"]
     list_filter = ["publisher", "language"]
     search_fields = ["title", "publisher", "url", "byline"]
@@ -78,8 +178,19 @@ class DocumentAdmin(TrackedAdmin):
         return obj._claim_count
 
 
+class FigureForm(forms.ModelForm):
+    """A date typed in is the figure's own; an emptied one follows the claim's."""
+
+    def clean(self):
+        data = super().clean()
+        if "as_of" in self.changed_data:
+            self.instance.as_of_given = data.get("as_of") is not None
+        return data
+
+
 class FigureInline(admin.TabularInline):
     model = Figure
+    form = FigureForm
     fields = [
         "measure",
         "text",
@@ -105,8 +216,49 @@ class LinkOutInline(admin.TabularInline):
     verbose_name_plural = "links to other claims"
 
 
+class ClaimForm(forms.ModelForm):
+    """Beside the claim's fields, how to pick the quote when it occurs more than
+    once in the document's text (a W3C TextQuoteSelector's prefix and suffix, or
+    the start offset)."""
+
+    quote_prefix = forms.CharField(
+        required=False,
+        strip=False,
+        help_text="When the quote occurs more than once: the text just before it.",
+    )
+    quote_suffix = forms.CharField(
+        required=False,
+        strip=False,
+        help_text="When the quote occurs more than once: the text just after it.",
+    )
+    occurrence_start = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Quote starts at",
+        help_text="Or: the offset in the document's text where this occurrence starts.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        claim = self.instance
+        claim.quote_prefix = data.get("quote_prefix") or None
+        claim.quote_suffix = data.get("quote_suffix") or None
+        claim.quote_start_given = data.get("occurrence_start")
+        if {
+            "quote",
+            "document",
+            "quote_prefix",
+            "quote_suffix",
+            "occurrence_start",
+        } & set(self.changed_data):
+            claim.quote_start = None  # anchored afresh
+        return data
+
+
 @admin.register(Claim)
 class ClaimAdmin(TrackedAdmin):
+    kind = "claim"
+    form = ClaimForm
     list_display = [
         "short_statement",
         "source",
@@ -126,12 +278,19 @@ class ClaimAdmin(TrackedAdmin):
     ]
     search_fields = ["statement", "quote", "source__name"]
     autocomplete_fields = ["source", "document", "topics"]
-    readonly_fields = ["quote_start", "quote_end", "attribution_status", "credibility"]
+    readonly_fields = ["quote_span", "attribution_status", "credibility"]
     # Source and document columns would otherwise cost two queries a row.
     list_select_related = ["source", "document"]
     inlines = [FigureInline, LinkOutInline]
     fieldsets = [
         (None, {"fields": ["source", "document", "statement", "quote", "topics"]}),
+        (
+            "Which occurrence of the quote",
+            {
+                "classes": ["collapse"],
+                "fields": ["quote_prefix", "quote_suffix", "occurrence_start"],
+            },
+        ),
         (
             "Attribution",
             {
@@ -139,8 +298,7 @@ class ClaimAdmin(TrackedAdmin):
                     "attribution_kind",
                     "stated_on",
                     "stated_on_precision",
-                    "quote_start",
-                    "quote_end",
+                    "quote_span",
                 ]
             },
         ),
@@ -163,23 +321,20 @@ class ClaimAdmin(TrackedAdmin):
                 return super().changeform_view(request, *args, **kwargs)
         return super().changeform_view(request, *args, **kwargs)
 
+    @admin.display(description="Quote found at")
+    def quote_span(self, obj: Claim) -> str:
+        if obj.quote_start is None:
+            return "—"
+        return f"{obj.quote_start}–{obj.quote_end}"
+
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, obj: Claim) -> str:
         return Truncator(obj.statement).chars(90)
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Link) and instance.created_by_id is None:
-                instance.created_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
-
 
 @admin.register(Measure)
 class MeasureAdmin(TrackedAdmin):
+    kind = "measure"
     list_display = ["name", "unit", "tolerance", "lower_limit", "figure_count"]
     search_fields = ["name", "unit", "description"]
     list_filter = ["unit", "topics"]
@@ -195,6 +350,8 @@ class MeasureAdmin(TrackedAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(TrackedAdmin):
+    kind = "figure"
+    form = FigureForm
     list_display = [
         "text",
         "measure",
@@ -217,17 +374,13 @@ class FigureAdmin(TrackedAdmin):
 
 @admin.register(Link)
 class LinkAdmin(TrackedAdmin):
+    kind = "link"
     list_display = ["__str__", "relation", "from_claim", "to_claim", "created_by"]
     list_filter = ["relation"]
     search_fields = ["from_claim__statement", "to_claim__statement", "note"]
     autocomplete_fields = ["from_claim", "to_claim"]
     readonly_fields = ["created_by"]
     list_select_related = ["from_claim", "to_claim", "created_by"]
-
-    def save_model(self, request, obj, form, change):
-        if obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, *args, **kwargs):
         if request.method == "POST":
@@ -251,6 +404,9 @@ class ReviewAdmin(TrackedAdmin):
     autocomplete_fields = ["claim"]
     readonly_fields = ["reviewer"]
     list_select_related = ["claim", "reviewer"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a record of a judgement stays; a later review supersedes it
 
     def get_readonly_fields(self, request, obj=None):
         # A review is a record of a judgement: it is never edited, only superseded.

@@ -66,6 +66,9 @@ FIELDS = {
         "stated_on",
         "stated_on_precision",
         "topics",
+        "quote_prefix",
+        "quote_suffix",
+        "quote_start",
     ],
     "figures": [
         "claim",
@@ -87,6 +90,13 @@ REFERENCES = {
     "claims": {"source": "sources", "document": "documents"},
     "figures": {"claim": "claims", "measure": "measures"},
     "links": {"from_claim": "claims", "to_claim": "claims"},
+}
+#: A claim row's choice of one of several occurrences of its quote (not stored):
+#: the name of each in the bundle and of the attribute the claim reads it from.
+QUOTE_SELECTORS = {
+    "quote_prefix": "quote_prefix",
+    "quote_suffix": "quote_suffix",
+    "quote_start": "quote_start_given",
 }
 MODELS = {
     "documents": Document,
@@ -225,6 +235,14 @@ def _shape_of_value(model, name: str, value) -> str:
         ):
             return "A list of topic names."
         return ""
+    if name in QUOTE_SELECTORS:
+        if value is None:
+            return ""
+        if name == "quote_start":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                return f"Expected an offset (a whole number from 0), not {value!r}."
+            return ""
+        return "" if isinstance(value, str) else f"Expected a string, not {value!r}."
     field = model._meta.get_field(name)
     if isinstance(field, models.JSONField):
         return ""
@@ -282,6 +300,9 @@ class _Importer:
         self.created_claims: set[int] = set()
         self.pairs: dict[frozenset, dict[str, str]] = {}
         self.edges: dict[int, list[int]] = {}
+        self.quotes: dict[tuple, Claim] = {}
+        self.quote_keys: dict[int, str] = {}
+        self.created_pks: dict[str, set[int]] = {k: set() for k in KINDS}
 
     def run(self) -> None:
         self._match_stored()
@@ -343,6 +364,7 @@ class _Importer:
                 continue
             if kind == "claims":
                 topics_of[key] = [str(t) for t in row.get("topics", [])]
+                self.quote_keys[id(instance)] = key
             exclude = [
                 name for name in REFERENCES.get(kind, {}) if row.get(name) is not None
             ]
@@ -370,6 +392,7 @@ class _Importer:
             self._write(model, instances)
         for row, instance in built:
             self.objects[kind][str(row["key"])] = instance
+        self.created_pks[kind] |= {instance.pk for instance in instances}
         if kind == "claims":
             self.created_claims = {instance.pk for instance in instances}
             self._set_topics(topics_of)
@@ -394,6 +417,9 @@ class _Importer:
         key = str(row["key"])
         for name in FIELDS[kind]:
             if name not in row or name == "topics":
+                continue
+            if kind == "claims" and name in QUOTE_SELECTORS:
+                values[QUOTE_SELECTORS[name]] = row[name]
                 continue
             value = row[name]
             target_kind = REFERENCES.get(kind, {}).get(name)
@@ -426,7 +452,32 @@ class _Importer:
                 return None
         if kind == "figures" and instance.measure_id is None and "measure" in values:
             instance.measure = values["measure"]
+        if kind == "figures":
+            instance.as_of_given = instance.as_of is not None
+        if kind == "claims":
+            instance._duplicate_quote = lambda c=instance: self._duplicate_quote(c)
         return instance
+
+    def _duplicate_quote(self, claim: Claim) -> int | str | None:
+        """Another claim, stored or of the bundle, with this claim's source,
+        document and quote: stored ones are asked for only when both the source
+        and the document were stored before the import."""
+        span = (
+            (claim.quote_start, claim.quote_end)
+            if claim.quote_start is not None
+            else claim.quote
+        )
+        key = (id(claim.source), id(claim.document), span)
+        earlier = self.quotes.get(key)
+        if earlier is not None and earlier is not claim:
+            return f"{self.quote_keys[id(earlier)]} (of this bundle)"
+        self.quotes[key] = claim
+        if (
+            claim.source.pk in self.created_pks["sources"]
+            or claim.document.pk in self.created_pks["documents"]
+        ):
+            return None
+        return Claim._duplicate_quote(claim)
 
     def _resolve(self, kind: str, value) -> models.Model | None:
         if isinstance(value, bool):

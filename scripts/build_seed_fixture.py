@@ -611,7 +611,7 @@ def build(output: Path = OUTPUT) -> None:
                 statement=statement,
                 attribution_kind=kind,
                 stated_on=date,
-                stated_on_precision=precision,
+                stated_on_precision=precision if date else "",
             )
         )
         claim.topics.set([topics[t] for t in topic_keys])
@@ -644,6 +644,7 @@ def build(output: Path = OUTPUT) -> None:
             measure=measures[measure],
             text=text_as_written,
             as_of=as_of,
+            as_of_given=as_of is not None,
             note=note,
         )
         if override:

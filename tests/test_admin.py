@@ -129,7 +129,7 @@ def test_an_admin_edit_refuses_a_missing_quote_beside_the_field(admin_client):
     }
     response = admin_client.post(url, data)
     assert response.status_code == 200
-    assert "does not occur in the text" in str(
+    assert "does not occur in the document" in str(
         response.context["adminform"].form.errors["quote"]
     )
     claim.refresh_from_db()

@@ -3,12 +3,10 @@ refuses exactly what the admin refuses, with the same messages."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from claims import services
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 
@@ -28,13 +26,31 @@ def drf_errors(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(detail)
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
-    """Builds the instance from the input and runs ``full_clean()`` on it.
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id that must be a whole number: ``1.5``, ``true`` or ``"1e0"``
+    are refused, not read as another object's id."""
 
-    DRF's ModelSerializer skips ``Model.clean()``; here validation ends with the
-    model's own, and the instance it validated (with its derived fields: quote
-    offsets, figure intervals) is the one saved.
+    default_error_messages = {
+        "not_whole": "Expected the id of a stored object as a whole number, not "
+        "{value!r}."
+    }
+
+    def to_internal_value(self, data):
+        whole = (isinstance(data, int) and not isinstance(data, bool)) or (
+            isinstance(data, str) and data.isascii() and data.isdigit()
+        )
+        if not whole:
+            self.fail("not_whole", value=data)
+        return super().to_internal_value(data)
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Reads the input field by field; the write itself, with the model's whole
+    validation (``full_clean()``, so the API refuses what the admin refuses, with
+    the same messages), is the service's (``claims.services``), called by the view.
     """
+
+    serializer_related_field = StrictPrimaryKeyRelatedField
 
     # Reading: a plan per serializer, so a page of rows is not walked through
     # DRF's per-field machinery (about five times slower for the same output).
@@ -99,43 +115,6 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             _Marker(marker), field.view_name, self.context.get("request"), None
         )
         return url.replace(str(marker), "{}")
-
-    def _many_to_many(self) -> set[str]:
-        return {f.name for f in self.Meta.model._meta.many_to_many}
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = self.instance if self.instance is not None else self.Meta.model()
-        for name, value in attrs.items():
-            if name not in self._many_to_many():
-                setattr(instance, name, value)
-        try:
-            instance.full_clean()
-        except DjangoValidationError as error:
-            raise drf_errors(error) from error
-        self._validated = instance
-        # Already on the instance, and full_clean() may have normalised them (a week
-        # is stored as its Monday): saving must not set them again.
-        self._applied = set(attrs)
-        return attrs
-
-    def create(self, validated_data):
-        return self._save(self._validated, validated_data)
-
-    def update(self, instance, validated_data):
-        return self._save(instance, validated_data)
-
-    def _save(self, instance: models.Model, validated_data: dict) -> models.Model:
-        related = {}
-        for name, value in validated_data.items():
-            if name in self._many_to_many():
-                related[name] = value
-            elif name not in self._applied:  # set by save(): created_by, reviewer
-                setattr(instance, name, value)
-        instance.save()
-        for name, value in related.items():
-            getattr(instance, name).set(value)
-        return instance
 
 
 class _Marker:
@@ -226,7 +205,31 @@ class DocumentSerializer(ValidatedModelSerializer):
 
 
 class ClaimSerializer(ValidatedModelSerializer):
+    """``quote`` must occur in the document's text; when it occurs more than once,
+    ``quote_prefix``/``quote_suffix`` (the text just before or after it) or
+    ``quote_start`` pick the occurrence. ``quote_start``/``quote_end`` are where it
+    was found."""
+
     url = self_link("claim")
+    quote_prefix = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Text just before the quote, to pick one of several occurrences.",
+    )
+    quote_suffix = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Text just after the quote, to pick one of several occurrences.",
+    )
+    quote_start = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="Where the quote starts in the document's text (code points). "
+        "Given, it picks one of several occurrences.",
+    )
 
     class Meta:
         model = Claim
@@ -237,6 +240,8 @@ class ClaimSerializer(ValidatedModelSerializer):
             "document",
             "statement",
             "quote",
+            "quote_prefix",
+            "quote_suffix",
             "quote_start",
             "quote_end",
             "attribution_kind",
@@ -248,7 +253,6 @@ class ClaimSerializer(ValidatedModelSerializer):
             *TRACKING,
         ]
         read_only_fields = [
-            "quote_start",
             "quote_end",
             "attribution_status",
             "credibility",
@@ -275,7 +279,9 @@ class MeasureSerializer(ValidatedModelSerializer):
 
 class FigureSerializer(ValidatedModelSerializer):
     """``qualifier``, ``value``, ``low`` and ``high`` are derived from ``text``; they
-    are taken as given only with ``bounds_overridden`` and a ``note``."""
+    are taken as given only with ``bounds_overridden`` and a ``note``. ``as_of`` is
+    the date the figure holds for: given, it is the figure's own
+    (``as_of_given``); left empty, it follows the claim's date."""
 
     url = self_link("figure")
 
@@ -288,6 +294,7 @@ class FigureSerializer(ValidatedModelSerializer):
             "measure",
             "text",
             "as_of",
+            "as_of_given",
             "qualifier",
             "value",
             "low",
@@ -348,18 +355,6 @@ class ReviewSerializer(ValidatedModelSerializer):
                 }
             },
         }
-
-    def create(self, validated_data):
-        try:
-            return services.review_create(
-                claim=validated_data["claim"],
-                reviewer=validated_data.get("reviewer"),
-                attribution_status=validated_data["attribution_status"],
-                credibility=validated_data["credibility"],
-                rationale=validated_data["rationale"],
-            )
-        except DjangoValidationError as error:
-            raise drf_errors(error) from error
 
 
 class HistoryUserSerializer(serializers.Serializer):

@@ -1,7 +1,10 @@
 """The REST API: declarative viewsets over the models, and the computed views."""
 
-from django.db import transaction
-from django.db.models import F, ProtectedError, RestrictedError
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -21,6 +24,37 @@ from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
 from claims.permissions import EDITORS, REVIEWERS
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+#: Validation codes that mean a conflict with other stored data (409), not a bad
+#: value (400).
+CONFLICT_CODES = {"duplicate_quote", "claims_do_not_fit", "figures_unreadable"}
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A service's refusal as the API answers it: 400 naming each field, 409 for a
+    conflict with other data, 412 for a stale If-Match."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        detail = serializers.drf_errors(error).detail
+        groups = (
+            error.error_dict.values()
+            if hasattr(error, "error_dict")
+            else [error.error_list]
+        )
+        codes = {e.code for errors in groups for e in errors}
+        if codes & CONFLICT_CODES:
+            raise Conflict(detail) from error
+        raise serializers.serializers.ValidationError(detail) from error
+    except services.StaleVersion as error:
+        raise PreconditionFailed() from error
 
 
 class PreconditionFailed(APIException):
@@ -75,10 +109,6 @@ class ETagMixin:
         self._etag_instance = self.get_object()
         return Response(self.get_serializer(self._etag_instance).data)
 
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        self._etag_instance = serializer.instance
-
 
 class ListFiltersMixin:
     """Filters, search and ordering narrow lists; an object named by its id is found
@@ -117,20 +147,18 @@ class TrackedViewSet(ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelVi
                 f'If-Match must be an ETag this API gave, such as "3"; got {header}.'
             ) from None
 
-    def _take_version(self, instance, expected: int | None) -> None:
-        """Take the row at the ``expected`` version or fail; call inside the write's
-        transaction."""
-        if expected is None:
-            return
-        taken = (
-            type(instance)
-            .objects.filter(pk=instance.pk, version=expected)
-            .update(version=F("version") + 1)
-        )
-        if not taken:
-            raise PreconditionFailed()
-        # save() counts this write once more: start it from the version it replaces.
-        instance.version = expected
+    #: The kind's name in ``claims.services`` (``claim`` -> ``claim_create``, ...).
+    kind = ""
+
+    def _service(self, action: str):
+        return getattr(services, f"{self.kind}_{action}")
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = self._service("create")(
+                user=self.request.user, **serializer.validated_data
+            )
+        self._etag_instance = serializer.instance
 
     def update(self, request, *args, **kwargs):
         expected = self._expected_version()
@@ -140,19 +168,26 @@ class TrackedViewSet(ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelVi
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            self._take_version(instance, expected)
-            serializer.save()
-        self._etag_instance = serializer.instance
+        with service_errors():
+            self._service("update")(
+                **{self.kind: instance},
+                user=request.user,
+                changes=serializer.validated_data,
+                expected_version=expected,
+            )
+        self._etag_instance = instance
         return Response(serializer.data)
 
     def destroy(self, request, *args, **kwargs):
         expected = self._expected_version()
         instance = self.get_object()
         try:
-            with transaction.atomic():
-                self._take_version(instance, expected)
-                instance.delete()
+            with service_errors():
+                self._service("delete")(
+                    **{self.kind: instance},
+                    user=request.user,
+                    expected_version=expected,
+                )
         except (ProtectedError, RestrictedError) as error:
             return Response(
                 conflict_body(instance, error), status=status.HTTP_409_CONFLICT
@@ -183,6 +218,7 @@ def conflict_body(instance, error) -> dict:
 
 
 class TopicViewSet(TrackedViewSet):
+    kind = "topic"
     queryset = Topic.objects.all()
     serializer_class = serializers.TopicSerializer
     filterset_class = filtersets.TopicFilter
@@ -208,6 +244,7 @@ class TopicViewSet(TrackedViewSet):
 
 
 class SourceViewSet(TrackedViewSet):
+    kind = "source"
     queryset = Source.objects.all()
     serializer_class = serializers.SourceSerializer
     filterset_class = filtersets.SourceFilter
@@ -216,6 +253,7 @@ class SourceViewSet(TrackedViewSet):
 
 
 class DocumentViewSet(TrackedViewSet):
+    kind = "document"
     queryset = Document.objects.all()
     serializer_class = serializers.DocumentSerializer
     filterset_class = filtersets.DocumentFilter
@@ -239,6 +277,7 @@ class ClaimSearchFilter(filters.SearchFilter):
 
 
 class ClaimViewSet(TrackedViewSet):
+    kind = "claim"
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilter
     filter_backends = [DjangoFilterBackend, ClaimSearchFilter, filters.OrderingFilter]
@@ -258,6 +297,7 @@ class ClaimViewSet(TrackedViewSet):
 
 
 class MeasureViewSet(TrackedViewSet):
+    kind = "measure"
     serializer_class = serializers.MeasureSerializer
     filterset_class = filtersets.MeasureFilter
     search_fields = ["name", "unit", "description"]
@@ -286,6 +326,7 @@ class MeasureViewSet(TrackedViewSet):
 
 
 class FigureViewSet(TrackedViewSet):
+    kind = "figure"
     queryset = Figure.objects.all()
     serializer_class = serializers.FigureSerializer
     filterset_class = filtersets.FigureFilter
@@ -294,28 +335,12 @@ class FigureViewSet(TrackedViewSet):
 
 
 class LinkViewSet(TrackedViewSet):
+    kind = "link"
     queryset = Link.objects.all()
     serializer_class = serializers.LinkSerializer
     filterset_class = filtersets.LinkFilter
     search_fields = ["note"]
     ordering_fields = ["created_at", "id"]
-
-    # Validation and write under one lock: concurrent links are checked against
-    # each other, so no cycle and no duplicate slips between two requests.
-
-    def create(self, request, *args, **kwargs):
-        with transaction.atomic():
-            services.lock_link_graph()
-            return super().create(request, *args, **kwargs)
-
-    def update(self, request, *args, **kwargs):
-        with transaction.atomic():
-            services.lock_link_graph()
-            return super().update(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
-        self._etag_instance = serializer.instance
 
 
 class ReviewViewSet(
@@ -343,7 +368,10 @@ class ReviewViewSet(
     write_group = REVIEWERS
 
     def perform_create(self, serializer):
-        serializer.save(reviewer=self.request.user)
+        with service_errors():
+            serializer.instance = services.review_create(
+                reviewer=self.request.user, **serializer.validated_data
+            )
         self._etag_instance = serializer.instance
 
 

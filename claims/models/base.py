@@ -29,13 +29,18 @@ class TrackedModel(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     constraint_fields: ClassVar[dict[str, str]] = {}
+    #: Unique constraints whose rule ``clean()`` checks itself with a better message
+    #: (the constraint stays as the database's guard against concurrent writers).
+    constraints_checked_by_clean: ClassVar[frozenset[str]] = frozenset()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            self.version += 1
+            # The database counts the save: two writers who read version N store
+            # N+1 and N+2, never N+1 twice. The UPDATE returns the new number.
+            self.version = models.F("version") + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
@@ -45,7 +50,10 @@ class TrackedModel(models.Model):
         errors: dict[str, list] = {}
         for model_class, constraints in self.get_constraints():
             for constraint in constraints:
-                if isinstance(constraint, models.CheckConstraint):
+                if (
+                    isinstance(constraint, models.CheckConstraint)
+                    or constraint.name in self.constraints_checked_by_clean
+                ):
                     continue
                 try:
                     constraint.validate(model_class, self, exclude=exclude, using=using)

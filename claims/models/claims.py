@@ -13,6 +13,7 @@ from claims.choices import (
     Credibility,
     DatePrecision,
 )
+from claims.quotes import locate
 
 from .base import TrackedModel
 
@@ -56,7 +57,12 @@ class Claim(TrackedModel):
     attribution_kind = models.CharField(max_length=20, choices=AttributionKind.choices)
     stated_on = models.DateField(null=True, blank=True)
     stated_on_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        help_text="How exact the date is; a day when a date is given without one. "
+        "Empty when there is no date.",
     )
     topics = models.ManyToManyField("claims.Topic", blank=True, related_name="claims")
     attribution_status = models.CharField(
@@ -77,7 +83,10 @@ class Claim(TrackedModel):
         "claim_quote_not_empty": "quote",
         "claim_statement_not_empty": "statement",
         "claim_credibility_in_scale": "credibility",
+        "claim_precision_needs_date": "stated_on_precision",
+        "claim_one_per_quote_span": "quote",
     }
+    constraints_checked_by_clean = frozenset({"claim_one_per_quote_span"})
 
     class Meta:
         ordering = ["-stated_on", "id"]
@@ -110,8 +119,26 @@ class Claim(TrackedModel):
                 name="claim_attribution_kind_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(stated_on_precision__in=DatePrecision.values),
+                condition=models.Q(stated_on_precision__in=[*DatePrecision.values, ""]),
                 name="claim_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stated_on__isnull=False)
+                | models.Q(stated_on_precision=""),
+                name="claim_precision_needs_date",
+                violation_error_message="A date's precision needs a date.",
+            ),
+            # The database's guard against two writers storing the same quote of the
+            # same source in the same document at once (clean() names the first).
+            models.UniqueConstraint(
+                "source",
+                "document",
+                "quote_start",
+                "quote_end",
+                condition=models.Q(quote_start__isnull=False),
+                name="claim_one_per_quote_span",
+                violation_error_message="This source's quote is already a claim of "
+                "this document.",
             ),
             models.CheckConstraint(
                 condition=models.Q(quote_start__isnull=True)
@@ -123,56 +150,99 @@ class Claim(TrackedModel):
     def __str__(self) -> str:
         return self.statement[:80]
 
-    def locate_quote(self) -> bool:
-        """Derive the quote's offsets from the document's text.
+    #: How the quote's occurrence is picked when it occurs more than once (a W3C
+    #: TextQuoteSelector's prefix and suffix, or the start offset): set by the
+    #: writer before validation, not stored.
+    quote_prefix: str | None = None
+    quote_suffix: str | None = None
+    quote_start_given: int | None = None
 
-        Keeps the current span when it still holds the quote (a quote that occurs
-        twice stays where the editor put it); otherwise takes the first occurrence.
-        Returns ``False`` when the document has text and the quote is not in it.
+    def locate_quote(self) -> None:
+        """Anchor the quote to its one span of the document's text (``quotes.locate``),
+        or raise a ``ValidationError`` saying why it cannot be.
+
+        A span the claim already has is kept while it still holds the quote and no
+        other occurrence is asked for. A quote matched only after normalising
+        typography is stored as the document writes it.
         """
         text = self.document.text if self.document_id else ""
         if not text or not self.quote:
             self.quote_start = self.quote_end = None
-            return True
+            return
         if (
             self.quote_start is not None
+            and self.quote_start_given is None
+            and not (self.quote_prefix or self.quote_suffix)
             and text[self.quote_start : self.quote_start + len(self.quote)]
             == self.quote
         ):
-            start = self.quote_start
-        else:
-            start = text.find(self.quote)
-        if start < 0:
-            self.quote_start = self.quote_end = None
-            return False
-        self.quote_start, self.quote_end = start, start + len(self.quote)
-        return True
+            self.quote_end = self.quote_start + len(self.quote)
+            return
+        span = locate(
+            text,
+            self.quote,
+            prefix=self.quote_prefix,
+            suffix=self.quote_suffix,
+            start=self.quote_start_given,
+        )
+        self.quote = span.exact
+        self.quote_start, self.quote_end = span.start, span.end
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
-        if self.document_id and not self.locate_quote():
-            errors["quote"] = (
-                f'The quote does not occur in the text of the document "{self.document}".'
+        errors: dict[str, list] = {}
+        if self.document_id and self.quote:
+            try:
+                self.locate_quote()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if self.stated_on is None and self.stated_on_precision:
+            errors.setdefault("stated_on_precision", []).append(
+                ValidationError(
+                    "A precision (%(precision)s) needs a date: give stated_on, or "
+                    "leave the precision empty.",
+                    code="precision_without_date",
+                    params={"precision": self.stated_on_precision},
+                )
             )
         if self.stated_on is not None:
+            self.stated_on_precision = self.stated_on_precision or DatePrecision.DAY
             self.stated_on = start_of_period(self.stated_on, self.stated_on_precision)
             latest = self._latest_possible_date()
             if self.stated_on > latest:
-                errors["stated_on"] = (
+                errors.setdefault("stated_on", []).append(
                     f"The date {self.stated_on:%Y-%m-%d} is after {latest:%Y-%m-%d}, "
                     "the date of the document that reports it."
                     if self.document_id and self.document.published_at
                     else f"The date {self.stated_on:%Y-%m-%d} is in the future."
                 )
+        if "quote" not in errors and self.source_id and self.document_id:
+            existing = self._duplicate_quote()
+            if existing is not None:
+                errors.setdefault("quote", []).append(
+                    ValidationError(
+                        "Claim #%(existing)s already holds this quote of this source in "
+                        "this document: change that claim, or link a second report "
+                        "of it with repeats.",
+                        code="duplicate_quote",
+                        params={"existing": existing},
+                    )
+                )
         if errors:
             raise ValidationError(errors)
+
+    def _duplicate_quote(self) -> int | None:
+        """The id of another claim with this source, document and quote (the same
+        span, where the document has text), if there is one. A bulk import replaces
+        this on the instance to answer from the stored rows and its own."""
+        same = Claim.objects.filter(source=self.source_id, document=self.document_id)
+        if self.quote_start is not None:
+            same = same.filter(quote_start=self.quote_start, quote_end=self.quote_end)
+        else:
+            same = same.filter(quote=self.quote)
+        return same.exclude(pk=self.pk).values_list("pk", flat=True).first()
 
     def _latest_possible_date(self) -> datetime.date:
         if self.document_id and self.document.published_at:
             return timezone.localdate(self.document.published_at)
         return timezone.localdate()
-
-    def save(self, *args, **kwargs) -> None:
-        self.locate_quote()
-        super().save(*args, **kwargs)

@@ -1,11 +1,13 @@
 """Measures and the figures that claims put on them."""
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.choices import Qualifier
@@ -16,6 +18,8 @@ from .base import TrackedModel
 __all__ = ["Figure", "Measure"]
 
 _NUMBER = {"max_digits": 24, "decimal_places": 4}
+#: The largest magnitude a figure's value or bound may have (the parser's limit).
+LARGEST = Decimal(10) ** 15 * 2
 
 
 class Measure(TrackedModel):
@@ -70,6 +74,84 @@ class Measure(TrackedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
 
+    #: The fields every figure on the measure is derived from.
+    DERIVING_FIELDS = ("tolerance", "lower_limit", "unit")
+
+    #: The figures ``clean()`` derived again with changed values, each with the
+    #: error of one that cannot be read; the service stores them.
+    rederived_figures: list = []
+
+    def clean(self) -> None:
+        super().clean()
+        self.rederived_figures = []
+        if self.pk is None or self.tolerance is None:
+            return
+        self.rederived_figures = self.rederived()
+        failures = [
+            (figure, error)
+            for figure, error in self.rederived_figures
+            if error is not None
+        ]
+        if failures:
+            shown = "; ".join(
+                f'figure #{figure.pk} "{figure.text}": {" ".join(error.messages)}'
+                for figure, error in failures[:5]
+            )
+            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+            changed = [
+                name
+                for name in self.DERIVING_FIELDS
+                if getattr(self, name) != self._stored.get(name)
+            ] or ["tolerance"]
+            raise ValidationError(
+                {
+                    changed[0]: ValidationError(
+                        "With this value %(count)s figure(s) on the measure could not "
+                        "be read: %(shown)s%(more)s. Change or override them first.",
+                        code="figures_unreadable",
+                        params={"count": len(failures), "shown": shown, "more": more},
+                    )
+                }
+            )
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._stored = {
+            name: instance.__dict__.get(name) for name in cls.DERIVING_FIELDS
+        }
+        return instance
+
+    def forget_stored(self) -> None:
+        """Take the current values as the stored ones (after a save)."""
+        self._stored = {name: getattr(self, name) for name in self.DERIVING_FIELDS}
+        self.rederived_figures = []
+
+    def deriving_changed(self) -> bool:
+        """Whether a field its figures are derived from differs from the stored row."""
+        stored = getattr(self, "_stored", None)
+        if self.pk is None or stored is None:
+            return False
+        return any(getattr(self, name) != stored.get(name) for name in stored)
+
+    def rederived(self) -> list[tuple["Figure", ValidationError | None]]:
+        """Every figure on the measure whose text is read (not overridden), derived
+        again with this measure's current values, with the error of each that cannot
+        be; unchanged when the deriving fields did not change. Not saved."""
+        if not self.deriving_changed():
+            return []
+        results = []
+        figures = Figure.objects.filter(measure=self.pk, bounds_overridden=False)
+        for figure in figures.order_by("pk"):
+            figure.measure = self
+            try:
+                figure.derive_interval()
+            except ValidationError as error:
+                results.append((figure, error))
+            else:
+                results.append((figure, None))
+        return results
+
 
 class Figure(TrackedModel):
     """One number a claim puts on a measure, and the interval it stands for.
@@ -92,7 +174,15 @@ class Figure(TrackedModel):
     value = models.DecimalField(**_NUMBER, null=True, blank=True)
     low = models.DecimalField(**_NUMBER, null=True, blank=True)
     high = models.DecimalField(**_NUMBER, null=True, blank=True)
-    as_of = models.DateField(null=True, blank=True)
+    as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the figure holds for. Leave it empty to follow the "
+        "claim's date (or, without one, its document's publication day).",
+    )
+    #: Whether ``as_of`` was given by an editor; otherwise it is derived and follows
+    #: the claim's date.
+    as_of_given = models.BooleanField(default=False, editable=False)
     bounds_overridden = models.BooleanField(
         default=False,
         help_text="Keep the qualifier, value and bounds given here instead of "
@@ -127,6 +217,10 @@ class Figure(TrackedModel):
                 condition=models.Q(qualifier__in=[*Qualifier.values, ""]),
                 name="figure_qualifier_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(as_of_given=False) | models.Q(as_of__isnull=False),
+                name="figure_given_date_is_a_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,33 +231,80 @@ class Figure(TrackedModel):
         instance = super().from_db(db, field_names, values, *args, **kwargs)
         # A figure moved to another measure changes the comparison of both.
         instance._loaded_measure_id = instance.__dict__.get("measure_id")
+        instance._loaded_derived = instance._derived()
         return instance
 
+    def _derived(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in self.DERIVED_FIELDS)
+
+    #: The fields derived from the text and the measure.
+    DERIVED_FIELDS = ("qualifier", "value", "low", "high")
+
+    def derived_changed(self) -> bool:
+        """Whether the derived values differ from the ones loaded."""
+        return self._derived() != getattr(self, "_loaded_derived", None)
+
     def derive(self) -> None:
-        """Set qualifier, value and interval from the text (unless overridden)."""
-        if not self.bounds_overridden:
-            parsed = parse_figure(
-                self.text,
-                tolerance=self.measure.tolerance,
-                lower_limit=self.measure.lower_limit,
-            )
-            self.qualifier = parsed.qualifier
-            self.value, self.low, self.high = parsed.value, parsed.low, parsed.high
-        if self.as_of is None:
-            try:
-                self.as_of = self.claim.stated_on
-            except ObjectDoesNotExist:
-                pass  # a new claim's inline figure: the claim is not saved yet
+        """Set the derived values: qualifier, value and interval from the text (unless
+        overridden), and the date unless it was given."""
+        self.derive_interval()
+        self.derive_date()
+
+    def derive_interval(self) -> None:
+        if self.bounds_overridden:
+            return
+        parsed = parse_figure(
+            self.text,
+            tolerance=self.measure.tolerance,
+            lower_limit=self.measure.lower_limit,
+            unit=self.measure.unit,
+        )
+        self.qualifier = parsed.qualifier
+        self.value, self.low, self.high = parsed.value, parsed.low, parsed.high
+
+    def derive_date(self) -> None:
+        if self.as_of_given:
+            return
+        try:
+            claim = self.claim
+        except ObjectDoesNotExist:
+            return  # a new claim's inline figure: derived when it is saved
+        self.as_of = followed_date(claim)
 
     def clean(self) -> None:
         super().clean()
         if not self.measure_id or not self.text:
             return
         try:
-            self.derive()
+            self.derive_interval()
         except ValidationError as error:
-            raise ValidationError({"text": error.messages}) from error
+            raise ValidationError({"text": error.error_list}) from error
+        if self.as_of_given and self.as_of is None:
+            self.as_of_given = False
+        self.derive_date()
         errors = {}
+        for name in ("value", "low", "high"):
+            number = getattr(self, name)
+            if number is not None and abs(number) > LARGEST:
+                errors[name] = ValidationError(
+                    "%(number)s is beyond the largest figure this tool stores (10^15).",
+                    code="too_large",
+                    params={"number": number},
+                )
+        if self.as_of_given and self.claim_id:
+            latest = latest_possible_date(self.claim)
+            if self.as_of > latest:
+                errors["as_of"] = ValidationError(
+                    "The date %(date)s is after %(latest)s, %(what)s.",
+                    code="date_after_document",
+                    params={
+                        "date": self.as_of.isoformat(),
+                        "latest": latest.isoformat(),
+                        "what": "the date of the document that reports it"
+                        if self.claim.document.published_at
+                        else "today",
+                    },
+                )
         if self.bounds_overridden and not self.qualifier:
             errors["qualifier"] = "Give the qualifier when the bounds are set by hand."
         if self.bounds_overridden and not self.note.strip():
@@ -176,3 +317,19 @@ class Figure(TrackedModel):
     def save(self, *args, **kwargs) -> None:
         self.derive()
         super().save(*args, **kwargs)
+
+
+def latest_possible_date(claim) -> datetime.date:
+    """The last day a claim's statement or figure can hold for: its document's
+    publication day, or today when the document has no date."""
+    published = claim.document.published_at if claim.document_id else None
+    return timezone.localdate(published) if published else timezone.localdate()
+
+
+def followed_date(claim) -> datetime.date | None:
+    """The date a figure without a date of its own holds for: its claim's date, or
+    when that is empty, the day its document was published."""
+    if claim.stated_on is not None:
+        return claim.stated_on
+    published = claim.document.published_at if claim.document_id else None
+    return timezone.localdate(published) if published else None
