@@ -1,13 +1,19 @@
 """The models' rules: each bad input is refused naming its field, and nothing stored
-changes; the database holds the rules it can even when validation is bypassed."""
+changes; the database holds the rules it can even when validation is bypassed.
+
+A refusal that claims nothing stored changed is sent through a write path, the
+admin's add and change forms (tests/api/test_validation.py sends the same through
+the API), and the stored rows, with their history, are compared by value."""
 
 import datetime
 from decimal import Decimal as D
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
 
 from claims import services
 from claims.choices import Qualifier, Relation
@@ -31,12 +37,95 @@ def snapshot(*models):
     return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
 
 
+def stored(*models):
+    """Every stored row of the given models and of their history, by value."""
+    histories = [m.history.model for m in models if hasattr(m, "history")]
+    return snapshot(*models, *histories)
+
+
 def refused(instance, field):
     """Run full validation and return the messages on ``field``."""
     with pytest.raises(ValidationError) as error:
         instance.full_clean()
     assert field in error.value.message_dict, error.value.message_dict
     return error.value.message_dict[field]
+
+
+def admin_page(model, instance=None):
+    """The admin's add page for ``model``, or the change page of ``instance``."""
+    name = f"admin:claims_{model._meta.model_name}"
+    if instance is None:
+        return reverse(f"{name}_add")
+    return reverse(f"{name}_change", args=[instance.pk])
+
+
+def form_as_sent(admin_client, url):
+    """What the admin page at ``url`` sends when saved as it stands (its inline
+    rows left out)."""
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field.widget, forms.CheckboxInput):
+            if value:
+                data[name] = "on"
+        elif isinstance(field.widget, forms.SplitDateTimeWidget):
+            data[f"{name}_0"] = value.date().isoformat() if value else ""
+            data[f"{name}_1"] = value.time().isoformat() if value else ""
+        elif value is None:
+            data[name] = ""
+        elif isinstance(value, (list, tuple)):
+            data[name] = [str(item) for item in value]
+        else:
+            data[name] = str(value)
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
+
+
+def saved_in_admin(admin_client, url, changes):
+    """Send the admin page at ``url`` with ``changes``; assert that it was saved."""
+    answer = admin_client.post(url, form_as_sent(admin_client, url) | changes)
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+
+
+def refused_in_admin(admin_client, url, changes, field):
+    """Send the admin page at ``url`` with ``changes``; assert that it was refused
+    on ``field`` alone, and return the messages there."""
+    answer = admin_client.post(url, form_as_sent(admin_client, url) | changes)
+    assert answer.status_code == 200, "the admin saved it"
+    errors = answer.context["adminform"].form.errors
+    assert set(errors) == {field}, errors
+    return list(errors[field])
+
+
+def test_the_admin_forms_these_tests_send_store_a_valid_change(admin_client):
+    """The write path the refusals below go through does write: the same forms,
+    with a change that breaks no rule, change the stored rows."""
+    figure = FigureFactory(text="3,000")
+    claim, source = figure.claim, figure.claim.source
+    link = LinkFactory(from_claim=claim)
+    edits = [
+        (Figure, admin_page(Figure, figure), {"text": "about 4,000"}),
+        (Claim, admin_page(Claim, claim), {"statement": "Said again."}),
+        (Source, admin_page(Source, source), {"description": "Renamed."}),
+        (
+            Link,
+            admin_page(Link),
+            {
+                "from_claim": link.to_claim_id,
+                "to_claim": claim.pk,
+                "relation": "repeats",
+            },
+        ),
+    ]
+    for model, url, changes in edits:
+        before = stored(model)
+        saved_in_admin(admin_client, url, changes)
+        assert stored(model) != before, model
 
 
 # Figures ---------------------------------------------------------------------------
@@ -80,13 +169,16 @@ def test_an_editor_can_override_the_bounds_with_a_note():
     assert (figure.low, figure.high) == (D(2850), D(3150))
 
 
-def test_it_rejects_a_figure_whose_low_is_above_its_high():
+def test_it_rejects_a_figure_whose_low_is_above_its_high(admin_client):
     figure = FigureFactory(text="3,000")
-    before = snapshot(Figure)
-    figure.bounds_overridden, figure.note = True, "hand-set"
-    figure.qualifier, figure.low, figure.high = Qualifier.RANGE, D(5000), D(1000)
-    assert refused(figure, "low") == ["The low end is above the high end."]
-    assert snapshot(Figure) == before
+    before = stored(Figure)
+    changes = {"bounds_overridden": "on", "note": "hand-set", "qualifier": "range"}
+    changes |= {"low": "5000", "high": "1000"}
+    messages = refused_in_admin(
+        admin_client, admin_page(Figure, figure), changes, "low"
+    )
+    assert messages == ["The low end is above the high end."]
+    assert stored(Figure) == before
 
 
 def test_the_database_refuses_low_above_high_even_without_validation():
@@ -97,28 +189,27 @@ def test_the_database_refuses_low_above_high_even_without_validation():
     assert (figure.low, figure.high) == (D(3000), D(3000))
 
 
-def test_it_rejects_unreadable_figure_text_naming_the_text():
-    figure = Figure(claim=ClaimFactory(), measure=MeasureFactory(), text="lots of them")
-    assert refused(figure, "text") == [
+def test_it_rejects_unreadable_figure_text_naming_the_text(admin_client):
+    claim, measure = ClaimFactory(), MeasureFactory()
+    FigureFactory(claim=claim, measure=measure, text="3,000")
+    before = stored(Figure)
+    figure = {"claim": claim.pk, "measure": measure.pk, "text": "lots of them"}
+    assert refused_in_admin(admin_client, admin_page(Figure), figure, "text") == [
         'Cannot read a figure from "lots of them": no number in it.'
     ]
-    assert not Figure.objects.exists()
+    assert stored(Figure) == before
 
 
-def test_it_rejects_overridden_bounds_without_a_note():
-    figure = Figure(
-        claim=ClaimFactory(),
-        measure=MeasureFactory(),
-        text="3,000",
-        bounds_overridden=True,
-        qualifier=Qualifier.EXACT,
-        low=1,
-        high=2,
-    )
-    assert refused(figure, "note") == [
+def test_it_rejects_overridden_bounds_without_a_note(admin_client):
+    claim, measure = ClaimFactory(), MeasureFactory()
+    FigureFactory(claim=claim, measure=measure, text="3,000")
+    before = stored(Figure)
+    figure = {"claim": claim.pk, "measure": measure.pk, "text": "3,000", "note": ""}
+    figure |= {"bounds_overridden": "on", "qualifier": "exact", "low": "1", "high": "2"}
+    assert refused_in_admin(admin_client, admin_page(Figure), figure, "note") == [
         "Say in the note why the bounds are set by hand."
     ]
-    assert not Figure.objects.exists()
+    assert stored(Figure) == before
 
 
 # Claims ----------------------------------------------------------------------------
@@ -131,15 +222,15 @@ def test_the_quote_offsets_are_derived_from_the_document_text():
     assert text[claim.quote_start : claim.quote_end] == "around 1,500 troops"
 
 
-def test_it_rejects_a_quote_missing_from_the_document():
+def test_it_rejects_a_quote_missing_from_the_document(admin_client):
     claim = ClaimFactory()
-    before = snapshot(Claim)
-    claim.quote = "some 9,000 marines"
-    messages = refused(claim, "quote")
-    assert messages == [
-        f'The quote does not occur in the text of the document "{claim.document}".'
-    ]
-    assert snapshot(Claim) == before
+    before = stored(Claim, Figure, Link)
+    changes = {"quote": "some 9,000 marines"}
+    [message] = refused_in_admin(
+        admin_client, admin_page(Claim, claim), changes, "quote"
+    )
+    assert message.startswith("The quote does not occur in the document's text")
+    assert stored(Claim, Figure, Link) == before
 
 
 def test_a_quote_is_free_when_the_document_has_no_text():
@@ -161,15 +252,15 @@ def test_a_date_of_week_precision_is_stored_as_its_monday():
     assert claim.stated_on == datetime.date(2024, 10, 21)
 
 
-def test_it_rejects_a_date_after_the_document_that_reports_it():
+def test_it_rejects_a_date_after_the_document_that_reports_it(admin_client):
     claim = ClaimFactory()
-    before = snapshot(Claim)
-    claim.stated_on = datetime.date(2024, 11, 5)
-    assert refused(claim, "stated_on") == [
+    before = stored(Claim, Figure, Link)
+    url, changes = admin_page(Claim, claim), {"stated_on": "2024-11-05"}
+    assert refused_in_admin(admin_client, url, changes, "stated_on") == [
         "The date 2024-11-05 is after 2024-10-28, the date of the document that "
         "reports it."
     ]
-    assert snapshot(Claim) == before
+    assert stored(Claim, Figure, Link) == before
 
 
 def test_it_rejects_a_future_date_when_the_document_has_none():
@@ -187,16 +278,16 @@ def test_credibility_outside_its_scale_is_refused_by_the_database():
 # Sources ---------------------------------------------------------------------------
 
 
-def test_it_rejects_a_source_as_its_own_ancestor():
+def test_it_rejects_a_source_as_its_own_ancestor(admin_client):
     top = SourceFactory(name="Government")
     middle = SourceFactory(name="Ministry", parent=top)
     bottom = SourceFactory(name="Minister", parent=middle)
-    before = snapshot(Source)
-    top.parent = bottom
-    assert refused(top, "parent") == [
+    before = stored(Source)
+    url, changes = admin_page(Source, top), {"parent": bottom.pk}
+    assert refused_in_admin(admin_client, url, changes, "parent") == [
         "A source cannot be its own ancestor: Minister already sits under Government."
     ]
-    assert snapshot(Source) == before
+    assert stored(Source) == before
 
 
 def test_it_rejects_a_source_as_its_own_parent():
@@ -226,10 +317,10 @@ def test_it_rejects_a_second_source_of_the_same_name_in_any_case():
 
 def test_deleting_a_source_that_claims_point_to_is_refused():
     claim = ClaimFactory()
-    before = snapshot(Source, Claim)
+    before = stored(Source, Claim)
     with pytest.raises(ProtectedError):
         claim.source.delete()
-    assert snapshot(Source, Claim) == before
+    assert stored(Source, Claim) == before
 
 
 def test_deleting_a_document_that_claims_point_to_is_refused():
@@ -249,29 +340,34 @@ def test_deleting_a_parent_source_is_refused():
 # Links -----------------------------------------------------------------------------
 
 
-def test_it_rejects_a_link_from_a_claim_to_itself():
+def test_it_rejects_a_link_from_a_claim_to_itself(admin_client):
     claim = ClaimFactory()
-    link = Link(from_claim=claim, to_claim=claim, relation=Relation.CORROBORATES)
-    assert refused(link, "to_claim") == ["A claim cannot be linked to itself."]
-    assert not Link.objects.exists()
+    LinkFactory(from_claim=claim)
+    before = stored(Link)
+    link = {"from_claim": claim.pk, "to_claim": claim.pk, "relation": "corroborates"}
+    assert refused_in_admin(admin_client, admin_page(Link), link, "to_claim") == [
+        "A claim cannot be linked to itself."
+    ]
+    assert stored(Link) == before
     with pytest.raises(IntegrityError), transaction.atomic():
         Link.objects.create(from_claim=claim, to_claim=claim, relation="repeats")
 
 
 @pytest.mark.parametrize("reverse", [False, True])
-def test_it_rejects_a_duplicate_link_either_way_round(reverse):
+def test_it_rejects_a_duplicate_link_either_way_round(admin_client, reverse):
     link = LinkFactory(relation=Relation.CORROBORATES)
-    before = snapshot(Link)
+    before = stored(Link)
     a, b = link.from_claim, link.to_claim
     if reverse:
         a, b = b, a
-    duplicate = Link(from_claim=a, to_claim=b, relation=Relation.CORROBORATES)
-    assert refused(duplicate, "to_claim") == [
+    duplicate = {"from_claim": a.pk, "to_claim": b.pk, "relation": "corroborates"}
+    assert refused_in_admin(admin_client, admin_page(Link), duplicate, "to_claim") == [
         "These two claims are already linked with this relation."
     ]
+    assert stored(Link) == before
     with pytest.raises(IntegrityError), transaction.atomic():
-        duplicate.save()
-    assert snapshot(Link) == before
+        Link(from_claim=a, to_claim=b, relation=Relation.CORROBORATES).save()
+    assert stored(Link) == before
 
 
 def test_two_claims_may_have_links_of_different_relations():
@@ -291,17 +387,17 @@ def test_it_rejects_corroborates_and_contradicts_on_one_pair():
 
 
 @pytest.mark.parametrize("relation", [Relation.REPEATS, Relation.BASED_ON])
-def test_it_rejects_a_repeats_or_based_on_cycle(relation):
+def test_it_rejects_a_repeats_or_based_on_cycle(admin_client, relation):
     a, b, c = ClaimFactory(), ClaimFactory(), ClaimFactory()
     LinkFactory(from_claim=b, to_claim=a, relation=Relation.REPEATS)
     LinkFactory(from_claim=c, to_claim=b, relation=Relation.BASED_ON)
-    before = snapshot(Link)
-    closing = Link(from_claim=a, to_claim=c, relation=relation)
-    assert refused(closing, "to_claim") == [
+    before = stored(Link)
+    closing = {"from_claim": a.pk, "to_claim": c.pk, "relation": relation}
+    assert refused_in_admin(admin_client, admin_page(Link), closing, "to_claim") == [
         "This link would make a cycle of repeats/based_on links: "
         f"#{a.pk} → #{c.pk} → #{b.pk} → #{a.pk}."
     ]
-    assert snapshot(Link) == before
+    assert stored(Link) == before
 
 
 def test_a_corroborating_link_may_close_a_loop():
@@ -357,7 +453,7 @@ def test_a_review_becomes_the_claim_current_grade():
 )
 def test_it_rejects_a_bad_review_and_leaves_the_claim_as_it_was(field, value, message):
     claim = ClaimFactory()
-    before = snapshot(Claim, Review)
+    before = stored(Claim, Review)
     arguments = {
         "attribution_status": "verified",
         "credibility": 2,
@@ -366,7 +462,7 @@ def test_it_rejects_a_bad_review_and_leaves_the_claim_as_it_was(field, value, me
     with pytest.raises(ValidationError) as error:
         services.review_create(claim=claim, reviewer=UserFactory(), **arguments)
     assert message in error.value.message_dict[field]
-    assert snapshot(Claim, Review) == before
+    assert stored(Claim, Review) == before
 
 
 def test_the_database_refuses_a_review_without_rationale():

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
+from claims.models import Claim, Figure, Link, Review
 
 from ..factories import (
     ClaimFactory,
@@ -185,10 +185,25 @@ def test_the_api_root_lists_every_endpoint(client):
 
 
 @pytest.mark.parametrize(
-    "model", [Source, Document, Claim, Measure, Figure, Link, Topic]
+    "factory, resource",
+    [
+        (SourceFactory, "sources"),
+        (DocumentFactory, "documents"),
+        (ClaimFactory, "claims"),
+        (MeasureFactory, "measures"),
+        (FigureFactory, "figures"),
+        (LinkFactory, "links"),
+        (ReviewFactory, "reviews"),
+        (TopicFactory, "topics"),
+    ],
 )
-def test_every_model_has_a_named_detail_route(model):
-    assert reverse(f"api:{model._meta.model_name}-detail", args=[1])
+def test_every_model_has_a_named_detail_route(client, factory, resource):
+    row = factory()
+    url = reverse(f"api:{row._meta.model_name}-detail", args=[row.pk])
+    assert url == f"/api/{resource}/{row.pk}/"
+    answer = client.get(url)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["id"] == row.pk
 
 
 def test_a_link_records_who_made_it(editor):
