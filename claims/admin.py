@@ -9,6 +9,7 @@ import inspect
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.text import Truncator
@@ -144,10 +145,19 @@ class SourceAdmin(TrackedAdmin):
         return obj._claim_count
 
 
+class ShownRowForm(forms.ModelForm):
+    """A row shown for reading only: nothing of it is edited or saved, so it is not
+    validated either (its model's rules would name fields the row does not have)."""
+
+    def _post_clean(self):
+        pass
+
+
 class ClaimSummaryInline(admin.TabularInline):
     """The document's claims, read-only: editing happens on the claim's own page."""
 
     model = Claim
+    form = ShownRowForm
     fields = ["statement", "source", "attribution_kind", "stated_on", "credibility"]
     readonly_fields = fields
     extra = 0
@@ -161,9 +171,27 @@ class ClaimSummaryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("source")
 
 
+class DocumentForm(forms.ModelForm):
+    """A new text or publication day is checked against the document's claims and
+    their figures as the service checks it, so a refusal shows beside the field."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        changes = {
+            name: self.cleaned_data[name]
+            for name in ("text", "published_at")
+            if name in self.changed_data and name not in self._errors
+        }
+        try:
+            services.check_document_change(self.instance, changes)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
 @admin.register(Document)
 class DocumentAdmin(TrackedAdmin):
     kind = "document"
+    form = DocumentForm
     list_display = ["title", "publisher", "published_at", "claim_count"]
     list_filter = ["publisher", "language"]
     search_fields = ["title", "publisher", "url", "byline"]
@@ -253,6 +281,13 @@ class ClaimForm(forms.ModelForm):
         } & set(self.changed_data):
             claim.quote_start = None  # anchored afresh
         return data
+
+    def _update_errors(self, errors):
+        # The model names the start offset it was given quote_start; here it is
+        # occurrence_start (quote_start is where the quote was found).
+        if hasattr(errors, "error_dict") and "quote_start" in errors.error_dict:
+            errors.error_dict["occurrence_start"] = errors.error_dict.pop("quote_start")
+        super()._update_errors(errors)
 
 
 @admin.register(Claim)

@@ -47,6 +47,7 @@ User = AbstractBaseUser | None
 
 __all__ = [
     "StaleVersion",
+    "check_document_change",
     "claim_create",
     "claim_delete",
     "claim_update",
@@ -423,6 +424,25 @@ def _claims_against_document(
                     f"claim #{claim.pk} is dated {claim.stated_on:%Y-%m-%d}, after "
                     f"{latest:%Y-%m-%d}"
                 )
+    if "published_at" in changes:
+        # A figure's given date cannot be after its document's publication day.
+        latest = (
+            timezone.localdate(document.published_at)
+            if document.published_at
+            else timezone.localdate()
+        )
+        late = (
+            Figure.objects.filter(
+                claim__document=document, as_of_given=True, as_of__gt=latest
+            )
+            .order_by("pk")
+            .values_list("pk", "claim_id", "as_of")
+        )
+        for pk, claim_id, as_of in late:
+            errors.setdefault("published_at", []).append(
+                f"figure #{pk} of claim #{claim_id} is dated {as_of:%Y-%m-%d}, after "
+                f"{latest:%Y-%m-%d}"
+            )
     if errors:
         raise ValidationError(
             {
@@ -435,6 +455,21 @@ def _claims_against_document(
             }
         )
     return moved
+
+
+def check_document_change(document: Document, changes: Mapping[str, Any]) -> None:
+    """Raise the ``ValidationError`` ``document_update`` would for ``changes`` (the
+    claims, or figures, a new text or publication day no longer fits), writing
+    nothing: for a form to show the refusal beside its field. ``document`` carries
+    the new values."""
+    if document.pk is None or not {"text", "published_at"} & set(changes):
+        return
+    claims = list(
+        Claim.objects.filter(document=document.pk)
+        .order_by("pk")
+        .select_related("document")
+    )
+    _claims_against_document(document, claims, changes)
 
 
 def document_delete(

@@ -33,7 +33,12 @@ class Conflict(APIException):
 
 #: Validation codes that mean a conflict with other stored data (409), not a bad
 #: value (400).
-CONFLICT_CODES = {"duplicate_quote", "claims_do_not_fit", "figures_unreadable"}
+CONFLICT_CODES = {
+    "duplicate_quote",
+    "claims_do_not_fit",
+    "figures_unreadable",
+    "figures_after_document",
+}
 
 
 @contextmanager

@@ -216,6 +216,8 @@ class Claim(TrackedModel):
                     if self.document_id and self.document.published_at
                     else f"The date {self.stated_on:%Y-%m-%d} is in the future."
                 )
+        if self.document_id != getattr(self, "_loaded_document_id", None):
+            self._check_figures_fit_document(errors)
         if "quote" not in errors and self.source_id and self.document_id:
             existing = self._duplicate_quote()
             if existing is not None:
@@ -230,6 +232,40 @@ class Claim(TrackedModel):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        # A claim moved to another document: its figures' given dates are checked.
+        instance._loaded_document_id = instance.__dict__.get("document_id")
+        return instance
+
+    def _check_figures_fit_document(self, errors: dict) -> None:
+        """A stored claim moved to another document: the dates its editor gave its
+        figures must not be after the new document's publication day."""
+        if self.pk is None or not self.document_id:
+            return
+        latest = self._latest_possible_date()
+        late = (
+            self.figures.filter(as_of_given=True, as_of__gt=latest)
+            .order_by("pk")
+            .values_list("pk", "as_of")
+        )
+        if late:
+            errors.setdefault("document", []).append(
+                ValidationError(
+                    "%(which)s: a figure's date cannot be after its document's. "
+                    "Change those dates first.",
+                    code="figures_after_document",
+                    params={
+                        "which": "; ".join(
+                            f"figure #{pk} is dated {as_of:%Y-%m-%d}, after "
+                            f"{latest:%Y-%m-%d}"
+                            for pk, as_of in late
+                        )
+                    },
+                )
+            )
 
     def _duplicate_quote(self) -> int | None:
         """The id of another claim with this source, document and quote (the same

@@ -291,8 +291,12 @@ class Figure(TrackedModel):
                     code="too_large",
                     params={"number": number},
                 )
-        if self.as_of_given and self.claim_id:
-            latest = latest_possible_date(self.claim)
+        try:
+            claim = self.claim  # maybe new, not saved yet (a figure added beside it)
+        except ObjectDoesNotExist:
+            claim = None
+        if self.as_of_given and claim is not None:
+            latest = latest_possible_date(claim)
             if self.as_of > latest:
                 errors["as_of"] = ValidationError(
                     "The date %(date)s is after %(latest)s, %(what)s.",
@@ -301,7 +305,7 @@ class Figure(TrackedModel):
                         "date": self.as_of.isoformat(),
                         "latest": latest.isoformat(),
                         "what": "the date of the document that reports it"
-                        if self.claim.document.published_at
+                        if claim.document_id and claim.document.published_at
                         else "today",
                     },
                 )
