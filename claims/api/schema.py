@@ -17,7 +17,10 @@ ERRORS = {
     "401": "Credentials were sent but are not valid, or reading needs signing in.",
     "403": "Signed in, but not in the group this needs.",
     "404": "No such object, page or path.",
-    "409": "Refused: other data depends on this object; the answer names it.",
+    "409": "Refused: the change conflicts with stored data (a delete that other "
+    "rows depend on; the same quote of a source in a document twice; a document "
+    "change its claims no longer fit; a measure change its figures cannot be read "
+    "with); the answer names the rows.",
     "412": "The object changed since it was read: its ETag no longer matches If-Match.",
     "413": "The request body is over the accepted size.",
     "415": "The request body's media type is not accepted.",
@@ -47,7 +50,7 @@ class TrackerAutoSchema(AutoSchema):
         has_query = any(p.get("in") == "query" for p in self._get_parameters())
         if self.method in WRITES or has_query:
             codes.append("400")
-        if self.method == "DELETE":
+        if self.method == "DELETE" or self.method in WRITES:
             codes.append("409")
         if self.method in {"PUT", "PATCH"}:
             codes.append("412")

@@ -163,6 +163,8 @@ class TrackedViewSet(ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelVi
             serializer.instance = self._service("create")(
                 user=self.request.user, **serializer.validated_data
             )
+        # The answer is the row as stored (SQLite keeps decimals as doubles).
+        serializer.instance.refresh_from_db()
         self._etag_instance = serializer.instance
 
     def update(self, request, *args, **kwargs):
@@ -180,6 +182,7 @@ class TrackedViewSet(ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelVi
                 changes=serializer.validated_data,
                 expected_version=expected,
             )
+        instance.refresh_from_db()
         self._etag_instance = instance
         return Response(serializer.data)
 

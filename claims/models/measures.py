@@ -20,6 +20,8 @@ __all__ = ["Figure", "Measure"]
 _NUMBER = {"max_digits": 24, "decimal_places": 4}
 #: The largest magnitude a figure's value or bound may have (the parser's limit).
 LARGEST = Decimal(10) ** 15 * 2
+#: The largest magnitude of a measure's lower limit.
+LARGEST_LIMIT = Decimal(10) ** 15
 
 
 class Measure(TrackedModel):
@@ -45,7 +47,16 @@ class Measure(TrackedModel):
         help_text='How far "approximately" reaches either way: 0.10 is 10%.',
     )
     lower_limit = models.DecimalField(
-        **_NUMBER, null=True, blank=True, default=Decimal(0)
+        **_NUMBER,
+        null=True,
+        blank=True,
+        default=Decimal(0),
+        validators=[
+            MinValueValidator(-LARGEST_LIMIT),
+            MaxValueValidator(LARGEST_LIMIT),
+        ],
+        help_text="The smallest possible value (0 for counts; empty when none), "
+        'and the low end of "up to".',
     )
     topics = models.ManyToManyField("claims.Topic", blank=True, related_name="measures")
 

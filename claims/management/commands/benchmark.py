@@ -323,7 +323,7 @@ class Command(BaseCommand):
                 f"Statement {i}",
                 f"Quote {i}",
                 "paraphrase",
-                "day",
+                "",
                 "unverified",
                 6,
                 1,
