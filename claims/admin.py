@@ -370,9 +370,9 @@ class ClaimAdmin(TrackedAdmin):
 @admin.register(Measure)
 class MeasureAdmin(TrackedAdmin):
     kind = "measure"
-    list_display = ["name", "unit", "tolerance", "lower_limit", "figure_count"]
+    list_display = ["name", "unit", "kind", "tolerance", "lower_limit", "figure_count"]
     search_fields = ["name", "unit", "description"]
-    list_filter = ["unit", "topics"]
+    list_filter = ["kind", "unit", "topics"]
     autocomplete_fields = ["topics"]
 
     def get_queryset(self, request):

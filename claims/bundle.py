@@ -56,7 +56,7 @@ FIELDS = {
         "description",
         "reliability",
     ],
-    "measures": ["name", "unit", "tolerance", "lower_limit", "description"],
+    "measures": ["name", "unit", "kind", "tolerance", "lower_limit", "description"],
     "claims": [
         "source",
         "document",

@@ -58,6 +58,13 @@ class Credibility(models.IntegerChoices):
     CANNOT_BE_JUDGED = 6, "6: truth cannot be judged"
 
 
+class MeasureKind(models.TextChoices):
+    """How a measure moves over time."""
+
+    LEVEL = "level", "Level (a quantity at a time; may rise or fall)"
+    CUMULATIVE = "cumulative", "Cumulative (a running total that never falls)"
+
+
 class Qualifier(models.TextChoices):
     EXACT = "exact", "Exact"
     APPROXIMATELY = "approximately", "Approximately"

@@ -3,6 +3,11 @@
 Pure Python over plain values. An interval is closed; ``None`` for ``low`` or ``high``
 is an open end, which reaches everything beyond it. Support counts distinct
 independence groups, never figures: ten outlets repeating one briefing are one voice.
+A figure belongs to every group of its origins (a claim based on a US and a UK report
+speaks for both), so it counts once for each of them.
+
+Which figures take part, and with which interval, is the time module's
+(``claims.timeline``): these functions compare the intervals they are given.
 """
 
 from __future__ import annotations
@@ -18,13 +23,21 @@ SPREAD_PLACES = Decimal("0.0001")
 
 @dataclass(frozen=True)
 class FigureInterval:
-    """What the comparison needs of a figure."""
+    """What the comparison needs of a figure: its interval and its groups."""
 
     id: int
-    group: int
+    groups: frozenset
     low: Number | None
     high: Number | None
-    origin: int | None = None
+    origins: frozenset = frozenset()
+
+    def covers(self, low: Number | None, high: Number | None) -> bool:
+        """Whether this interval holds all of [low, high] (``None``: open)."""
+        if self.low is not None and (low is None or low < self.low):
+            return False
+        if self.high is not None and (high is None or high > self.high):
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -35,13 +48,19 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Stretch:
-    """A run of values covered by the largest number of distinct groups."""
+    """A run of values covered by the largest number of distinct groups.
+
+    Every group with a figure in the comparison is exactly one of: *supporting*
+    (one of its counted figures covers the stretch), *consistent* (none of its
+    counted figures does, but another of its figures does: a bound), *other*.
+    """
 
     low: Number | None
     high: Number | None
     support: int
-    supporting_groups: list[int] = field(default_factory=list)
-    other_groups: list[int] = field(default_factory=list)
+    supporting_groups: list = field(default_factory=list)
+    consistent_groups: list = field(default_factory=list)
+    other_groups: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,14 +122,19 @@ def conflicts(
             found.append(
                 Conflict(
                     figure_ids=(lower.id, upper.id),
-                    same_group=lower.group == upper.group,
+                    same_group=bool(lower.groups & upper.groups),
                 )
             )
     return found
 
 
-def best_supported(figures: list[FigureInterval]) -> list[Stretch]:
-    """The stretches of values covered by the most distinct groups; every tie.
+def best_supported(
+    figures: list[FigureInterval], others: list[FigureInterval] = ()
+) -> list[Stretch]:
+    """The stretches of values covered by the most distinct groups of ``figures``
+    (the counted ones); every tie. ``others`` are the comparison's other figures
+    (bounds, when estimates are counted): they make their groups *consistent* with
+    a stretch they cover, never supporting.
 
     Sweeps the distinct finite ends in order. The values between two neighbouring
     ends are covered by the intervals that reach across both; an end itself is also
@@ -119,18 +143,20 @@ def best_supported(figures: list[FigureInterval]) -> list[Stretch]:
     """
     if not figures:
         return []
-    all_groups = sorted({f.group for f in figures})
+    all_groups = sorted(
+        {g for f in [*figures, *others] for g in f.groups}, key=_group_order
+    )
     points = sorted({v for f in figures for v in (f.low, f.high) if v is not None})
-    starts: dict[Number, list[int]] = {}
-    ends: dict[Number, list[int]] = {}
+    starts: dict[Number, list] = {}
+    ends: dict[Number, list] = {}
     covering: Counter = Counter()
     for f in figures:
         if f.low is None:
-            covering[f.group] += 1
+            covering.update(f.groups)
         else:
-            starts.setdefault(f.low, []).append(f.group)
+            starts.setdefault(f.low, []).extend(f.groups)
         if f.high is not None:
-            ends.setdefault(f.high, []).append(f.group)
+            ends.setdefault(f.high, []).extend(f.groups)
 
     # Piece 2k is the gap before points[k], piece 2k+1 the point itself, and the
     # last piece the gap after the last point. First the support of every piece
@@ -154,7 +180,7 @@ def best_supported(figures: list[FigureInterval]) -> list[Stretch]:
                     del counts[group]
         if support != best:
             if run is not None:
-                stretches.append(_stretch(run, best, all_groups))
+                stretches.append(_stretch(run, best, all_groups, others))
                 run = None
             continue
         if is_point:
@@ -167,10 +193,10 @@ def best_supported(figures: list[FigureInterval]) -> list[Stretch]:
             run[1] = high
         else:
             if run is not None:
-                stretches.append(_stretch(run, best, all_groups))
+                stretches.append(_stretch(run, best, all_groups, others))
             run = [low, high, groups]
     if run is not None:
-        stretches.append(_stretch(run, best, all_groups))
+        stretches.append(_stretch(run, best, all_groups, others))
     return stretches
 
 
@@ -191,14 +217,22 @@ def _supports(points, covering: Counter, starts: dict, ends: dict) -> list[int]:
     return supports
 
 
-def _stretch(run: list, support: int, all_groups: list) -> Stretch:
+def _group_order(group):
+    return (str(type(group)), group)
+
+
+def _stretch(run: list, support: int, all_groups: list, others) -> Stretch:
     low, high, groups = run
+    consistent = {
+        g for f in others if f.covers(low, high) for g in f.groups if g not in groups
+    }
     return Stretch(
         low=low,
         high=high,
         support=support,
         supporting_groups=[g for g in all_groups if g in groups],
-        other_groups=[g for g in all_groups if g not in groups],
+        consistent_groups=[g for g in all_groups if g in consistent],
+        other_groups=[g for g in all_groups if g not in groups and g not in consistent],
     )
 
 
@@ -226,6 +260,6 @@ def compare(
         best_supported=best_supported(figures),
         spread=spread(figures),
         figures=len(figures),
-        origins=len({f.origin if f.origin is not None else f.id for f in figures}),
-        groups=len({f.group for f in figures}),
+        origins=len({o for f in figures for o in (f.origins or {("figure", f.id)})}),
+        groups=len({g for f in figures for g in f.groups}),
     )

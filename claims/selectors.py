@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 
-from claims import charts, comparison, independence, marking, search
+from claims import charts, independence, marking, search, timeline
 from claims.choices import (
     DERIVING_RELATIONS,
     AttributionStatus,
@@ -148,94 +149,196 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def compare_measures(
-    measures: list[Measure],
-    *,
-    as_of_after: datetime.date | None = None,
-    as_of_before: datetime.date | None = None,
-    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
-) -> list[dict]:
-    """The comparison of each measure's figures, optionally within an as_of window.
-
-    Three queries whatever the number of measures and figures: the figures, their
-    origins, the source tree.
-    """
+def _figure_rows(measures: list[Measure], known_at=None, after=None, before=None):
+    """The figures of ``measures`` a comparison may consider (known at K, inside the
+    window), with what the time rules need, in one query."""
     figures = Figure.objects.filter(measure__in=measures).order_by("as_of", "id")
-    if as_of_after is not None:
-        figures = figures.filter(as_of__gte=as_of_after)
-    if as_of_before is not None:
-        figures = figures.filter(as_of__lte=as_of_before)
-    rows = list(
+    if after is not None:
+        figures = figures.filter(as_of__gte=after)
+    if before is not None:
+        figures = figures.filter(as_of__lte=before)
+    if known_at is not None:
+        figures = figures.filter(
+            Q(claim__document__published_at__lte=known_at)
+            | Q(claim__document__published_at__isnull=True)
+        )
+    return list(
         figures.values(
             "id",
             "measure_id",
             "claim_id",
             "claim__source_id",
+            "claim__document__published_at",
             "text",
             "qualifier",
             "value",
             "low",
             "high",
             "as_of",
+            "bounds_overridden",
         )
     )
-    origin_map = origins_of_measures(m.pk for m in measures)
-    tree = SourceTree.load()
 
+
+@dataclass(frozen=True)
+class Voices:
+    """Whom a claim speaks for: the sources, groups and claims of all its origins
+    (itself, when it repeats or is based on nothing). One rule, used everywhere."""
+
+    origins: tuple
+    sources: frozenset
+    groups: frozenset
+
+    @classmethod
+    def of(
+        cls, claim_id: int, source_id: int, origin_map: dict, tree: SourceTree
+    ) -> Voices:
+        found = origin_map.get(claim_id) or [Origin(claim_id, source_id)]
+        sources = frozenset(o.source_id for o in found)
+        return cls(
+            origins=tuple(o.claim_id for o in found),
+            sources=sources,
+            groups=frozenset(tree.group_of(s) for s in sources),
+        )
+
+
+def _dated(row: dict, voices: Voices) -> timeline.DatedFigure:
+    return timeline.DatedFigure(
+        id=row["id"],
+        low=_number(row["low"]),
+        high=_number(row["high"]),
+        qualifier=row["qualifier"],
+        date=row["as_of"],
+        published=row["claim__document__published_at"],
+        sources=voices.sources,
+        groups=voices.groups,
+        origins=frozenset(voices.origins),
+        overridden=row["bounds_overridden"],
+    )
+
+
+def _situations(
+    measures: list[Measure],
+    *,
+    at=None,
+    known_at=None,
+    after=None,
+    before=None,
+    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
+    tree: SourceTree | None = None,
+) -> tuple[dict, SourceTree, dict]:
+    """Each measure's ``timeline.Result`` with its rows and the voices of their
+    claims, in three queries whatever the number of measures and figures."""
+    rows = _figure_rows(measures, known_at, after, before)
+    origin_map = origins_of_measures(m.pk for m in measures)
+    tree = tree or SourceTree.load()
+    voices: dict[int, Voices] = {}
     by_measure: dict[int, list[dict]] = {m.pk: [] for m in measures}
     for row in rows:
+        claim_id = row["claim_id"]
+        if claim_id not in voices:
+            voices[claim_id] = Voices.of(
+                claim_id, row["claim__source_id"], origin_map, tree
+            )
         by_measure[row["measure_id"]].append(row)
-    return [
-        _comparison_of(
-            measure, by_measure[measure.pk], origin_map, tree, conflict_limit
+    results = {
+        measure.pk: (
+            timeline.compare_at(
+                [
+                    _dated(row, voices[row["claim_id"]])
+                    for row in by_measure[measure.pk]
+                ],
+                kind=measure.kind,
+                at=at,
+                known_at=known_at,
+                after=after,
+                before=before,
+                conflict_limit=conflict_limit,
+            ),
+            by_measure[measure.pk],
         )
+        for measure in measures
+    }
+    return results, tree, voices
+
+
+def compare_measures(
+    measures: list[Measure],
+    *,
+    at: datetime.date | None = None,
+    known_at: datetime.datetime | None = None,
+    as_of_after: datetime.date | None = None,
+    as_of_before: datetime.date | None = None,
+    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
+) -> list[dict]:
+    """The comparison of each measure's figures at ``at``, known at ``known_at``,
+    within an optional as_of window (see ``claims.timeline``).
+
+    Three queries whatever the number of measures and figures: the figures, their
+    origins, the source tree.
+    """
+    results, tree, voices = _situations(
+        measures,
+        at=at,
+        known_at=known_at,
+        after=as_of_after,
+        before=as_of_before,
+        conflict_limit=conflict_limit,
+    )
+    return [
+        _comparison_of(measure, *results[measure.pk], tree, voices)
         for measure in measures
     ]
 
 
+def _group_refs(groups: Iterable[int], tree: SourceTree) -> list[dict]:
+    return [tree.ref(g) for g in sorted(groups)]
+
+
 def _comparison_of(
     measure: Measure,
+    result: timeline.Result,
     rows: list[dict],
-    origin_map: dict[int, list[Origin]],
     tree: SourceTree,
-    conflict_limit: int | None,
+    voices: dict[int, Voices],
 ) -> dict:
-    figures, intervals = [], []
-    for row in rows:
-        claim_id = row["claim_id"]
-        # A claim based on several others takes the first origin as the figure's.
-        origin = (
-            origin_map.get(claim_id) or [Origin(claim_id, row["claim__source_id"])]
-        )[0]
-        group = tree.group_of(origin.source_id)
-        low, high = _number(row["low"]), _number(row["high"])
-        intervals.append(
-            comparison.FigureInterval(
-                id=row["id"],
-                group=group,
-                low=low,
-                high=high,
-                origin=origin.claim_id,
-            )
-        )
+    by_id = {row["id"]: row for row in rows}
+    figures = []
+    for situated in result.figures:
+        row = by_id[situated.figure.id]
+        voice = voices[row["claim_id"]]
         figures.append(
             {
                 "id": row["id"],
-                "claim_id": claim_id,
+                "claim_id": row["claim_id"],
                 "source": tree.ref(row["claim__source_id"]),
-                "group": tree.ref(group),
-                "origin_claim_id": origin.claim_id,
+                "group": tree.ref(min(voice.groups)),
+                "groups": _group_refs(voice.groups, tree),
+                "origin_claim_id": voice.origins[0],
+                "origin_claim_ids": list(voice.origins),
                 "text": row["text"],
                 "qualifier": row["qualifier"],
                 "value": _number(row["value"]),
-                "low": low,
-                "high": high,
+                "low": _number(row["low"]),
+                "high": _number(row["high"]),
                 "as_of": row["as_of"],
+                "date": row["as_of"],
+                "role": situated.role,
+                "superseded_by": situated.superseded_by,
+                "at_interval": None
+                if not situated.current
+                else {"low": situated.low, "high": situated.high},
             }
         )
-    result = comparison.compare(intervals, conflict_limit)
     return {
-        "measure": {"id": measure.pk, "name": measure.name, "unit": measure.unit},
+        "measure": {
+            "id": measure.pk,
+            "name": measure.name,
+            "unit": measure.unit,
+            "kind": measure.kind,
+        },
+        "at": result.at,
+        "known_at": result.known_at,
         "figures": figures,
         "conflicts": [
             {"figure_ids": list(c.figure_ids), "same_group": c.same_group}
@@ -246,34 +349,115 @@ def _comparison_of(
                 "low": s.low,
                 "high": s.high,
                 "support": s.support,
+                "support_kind": result.support_kind,
                 "supporting_groups": s.supporting_groups,
+                "consistent_groups": s.consistent_groups,
                 "other_groups": s.other_groups,
             }
             for s in result.best_supported
         ],
         "spread": result.spread,
         "counts": {
-            "figures": result.figures,
-            "origins": result.origins,
-            "groups": result.groups,
-            "conflicts": result.conflict_count,
+            "figures": result.counts.figures,
+            "current": result.counts.current,
+            "origins": result.counts.origins,
+            "groups": result.counts.groups,
+            "conflicts": result.counts.conflicts,
         },
+    }
+
+
+def measure_evolution(measure: Measure) -> dict:
+    """How the comparison of a measure developed: for each day on which a document
+    holding a figure on it was published, the comparison known at that day's end
+    (its T, best-supported stretches, lowest low and highest high of the current
+    estimates, counts). Three queries."""
+    rows = _figure_rows([measure])
+    origin_map = origins_of_measures([measure.pk])
+    tree = SourceTree.load()
+    voices: dict[int, Voices] = {}
+    dated = []
+    for row in rows:
+        claim_id = row["claim_id"]
+        if claim_id not in voices:
+            voices[claim_id] = Voices.of(
+                claim_id, row["claim__source_id"], origin_map, tree
+            )
+        dated.append(_dated(row, voices[claim_id]))
+    steps = timeline.evolution(
+        dated, kind=measure.kind, tz=timezone.get_current_timezone()
+    )
+    return {
+        "measure": {
+            "id": measure.pk,
+            "name": measure.name,
+            "unit": measure.unit,
+            "kind": measure.kind,
+        },
+        "steps": [
+            {
+                "date": step.day,
+                "at": step.result.at,
+                "best_supported": [
+                    {
+                        "low": s.low,
+                        "high": s.high,
+                        "support": s.support,
+                        "support_kind": step.result.support_kind,
+                        "supporting_groups": s.supporting_groups,
+                        "consistent_groups": s.consistent_groups,
+                        "other_groups": s.other_groups,
+                    }
+                    for s in step.result.best_supported
+                ],
+                "low": step.result.low,
+                "high": step.result.high,
+                "counts": {
+                    "figures": step.result.counts.figures,
+                    "current": step.result.counts.current,
+                    "origins": step.result.counts.origins,
+                    "groups": step.result.counts.groups,
+                    "conflicts": step.result.counts.conflicts,
+                },
+            }
+            for step in steps
+        ],
     }
 
 
 # Corroboration -------------------------------------------------------------------------
 
 
-def claim_corroboration(claim: Claim, *, tree: SourceTree | None = None) -> dict:
-    """A claim's links both ways, its origin and group, the independent groups that
-    corroborate and contradict it, and its suggested credibility.
+def claim_corroboration(
+    claim: Claim,
+    *,
+    known_at: datetime.datetime | None = None,
+    tree: SourceTree | None = None,
+) -> dict:
+    """A claim's links both ways, its origins and groups, the independent groups
+    that corroborate and contradict it, and its suggested credibility.
 
-    Three queries: the links, the origins of the claim and its partners, the sources.
+    Links first: the groups (other than the claim's own) of the origins of claims
+    that corroborate or contradict it. Then its figures, where no link already
+    speaks: each other group with a current figure on the same measure (at the
+    measure's default T, known at ``known_at``) contradicts it when the two
+    conflict, and corroborates it when both are estimates and overlap (a group
+    that would do both contradicts). Claims published after ``known_at`` do not
+    count. A fixed number of queries.
     """
+    links = Link.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
+    if known_at is not None:
+        published = Q(from_claim__document__published_at__lte=known_at) | Q(
+            from_claim__document__published_at__isnull=True
+        )
+        published_to = Q(to_claim__document__published_at__lte=known_at) | Q(
+            to_claim__document__published_at__isnull=True
+        )
+        links = links.filter(published & published_to)
     links = list(
-        Link.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
-        .order_by("id")
-        .values("id", "from_claim_id", "to_claim_id", "relation", "note")
+        links.order_by("id").values(
+            "id", "from_claim_id", "to_claim_id", "relation", "note"
+        )
     )
     partners = {
         link["to_claim_id"]
@@ -283,12 +467,10 @@ def claim_corroboration(claim: Claim, *, tree: SourceTree | None = None) -> dict
     }
     origin_map = origins_of_claims({claim.pk, *partners})
     tree = tree or SourceTree.load()
+    own = Voices.of(claim.pk, claim.source_id, origin_map, tree)
 
-    own_origins = origin_map.get(claim.pk) or [Origin(claim.pk, claim.source_id)]
-    own_groups = {tree.group_of(o.source_id) for o in own_origins}
-
-    def groups_of(relation: str) -> list[int]:
-        groups: set[int] = set()
+    def by_links(relation: str) -> dict:
+        groups: dict = {}
         for link in links:
             if link["relation"] != relation:
                 continue
@@ -297,19 +479,40 @@ def claim_corroboration(claim: Claim, *, tree: SourceTree | None = None) -> dict
                 if link["from_claim_id"] == claim.pk
                 else link["from_claim_id"]
             )
-            groups |= {tree.group_of(o.source_id) for o in origin_map.get(other, [])}
-        return sorted(groups - own_groups)
+            for origin in origin_map.get(other, []):
+                group = tree.group_of(origin.source_id)
+                if group not in own.groups:
+                    groups.setdefault(group, {"by": "link", "link": link["id"]})
+        return groups
 
-    corroborating = groups_of(Relation.CORROBORATES)
-    contradicting = groups_of(Relation.CONTRADICTS)
+    corroborating = by_links(Relation.CORROBORATES)
+    contradicting = by_links(Relation.CONTRADICTS)
+    evidence = _figure_evidence(claim, own, known_at, tree)
+    texts = evidence.pop("texts")
+    for group, pair in evidence["conflicts"].items():
+        if group not in corroborating and group not in contradicting:
+            contradicting[group] = {"by": "figure", "figures": pair}
+    for group, pair in evidence["agreements"].items():
+        if group not in corroborating and group not in contradicting:
+            corroborating[group] = {"by": "figure", "figures": pair}
     suggestion = independence.suggest_credibility(
         len(corroborating), len(contradicting)
     )
-    own_group = tree.group_of(own_origins[0].source_id)
+    reasons = [
+        _evidence_reason(tree, group, why, verb, texts)
+        for verb, found in (
+            ("corroborates", corroborating),
+            ("contradicts", contradicting),
+        )
+        for group, why in sorted(found.items())
+    ]
+    reason = suggestion.reason + (" " + " ".join(reasons) if reasons else "")
     return {
         "claim_id": claim.pk,
-        "origin_claim_ids": [o.claim_id for o in own_origins],
-        "group": tree.ref(own_group),
+        "origin_claim_ids": list(own.origins),
+        "group": tree.ref(min(own.groups)),
+        "groups": _group_refs(own.groups, tree),
+        "known_at": known_at,
         "links": [
             {
                 "id": link["id"],
@@ -324,17 +527,74 @@ def claim_corroboration(claim: Claim, *, tree: SourceTree | None = None) -> dict
             }
             for link in links
         ],
-        "corroborating_groups": [tree.ref(g) for g in corroborating],
-        "contradicting_groups": [tree.ref(g) for g in contradicting],
+        "corroborating_groups": _evidence_refs(corroborating, tree),
+        "contradicting_groups": _evidence_refs(contradicting, tree),
         "suggested_credibility": {
             "credibility": suggestion.credibility,
-            "reason": suggestion.reason,
+            "reason": reason,
         },
         "current": {
             "attribution_status": claim.attribution_status,
             "credibility": claim.credibility,
         },
     }
+
+
+def _figure_evidence(claim, own: Voices, known_at, tree: SourceTree) -> dict:
+    """The other groups whose current figures conflict with or agree with the
+    claim's current figures, each with the pair of figures; and each figure's
+    source name, text and interval at T for the reason in words."""
+    measures = list(Measure.objects.filter(figures__claim=claim).distinct())
+    found = {"conflicts": {}, "agreements": {}, "texts": {}}
+    if not measures:
+        return found
+    results, _, voices = _situations(
+        measures, known_at=known_at, conflict_limit=0, tree=tree
+    )
+    own_ids = set(Figure.objects.filter(claim=claim).values_list("id", flat=True))
+    for result, rows in results.values():
+        evidence = timeline.figure_evidence(own_ids, result, own.groups)
+        for group, pair in evidence.conflicts.items():
+            found["conflicts"].setdefault(group, pair)
+        for group, pair in evidence.agreements.items():
+            found["agreements"].setdefault(group, pair)
+        by_id = {row["id"]: row for row in rows}
+        for situated in result.figures:
+            row = by_id[situated.figure.id]
+            found["texts"][situated.figure.id] = (
+                tree.names.get(row["claim__source_id"], ""),
+                situated.low,
+                situated.high,
+            )
+    return found
+
+
+def _evidence_refs(found: dict, tree: SourceTree) -> list[dict]:
+    return [
+        {**tree.ref(group), "by": why["by"], "figures": why.get("figures")}
+        for group, why in sorted(found.items())
+    ]
+
+
+def _interval_words(low, high) -> str:
+    def end(value):
+        return "open" if value is None else f"{value:,.10g}"
+
+    return f"[{end(low)}, {end(high)}]"
+
+
+def _evidence_reason(tree: SourceTree, group, why: dict, verb: str, texts) -> str:
+    name = tree.names.get(group, "")
+    if why["by"] == "link":
+        return f"{name} {verb} it by a link (#{why['link']})."
+    own_figure, other_figure = why["figures"]
+    source, low, high = texts[other_figure]
+    _, own_low, own_high = texts[own_figure]
+    relation = "conflicts with" if verb == "contradicts" else "agrees with"
+    return (
+        f"{source}'s figure {_interval_words(low, high)} ({name}) {relation} this "
+        f"claim's {_interval_words(own_low, own_high)}."
+    )
 
 
 # Reviewer pages ------------------------------------------------------------------------

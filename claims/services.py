@@ -30,7 +30,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import caching, history
-from claims.choices import DatePrecision, Reliability
+from claims.choices import DatePrecision, MeasureKind, Reliability
 from claims.models import (
     Claim,
     Document,
@@ -628,6 +628,7 @@ def claim_delete(
 class MeasureChanges(TypedDict, total=False):
     name: str
     unit: str
+    kind: str
     tolerance: Decimal
     lower_limit: Decimal | None
     description: str
@@ -640,13 +641,14 @@ def measure_create(
     user: User,
     name: str,
     unit: str,
+    kind: str = MeasureKind.LEVEL,
     tolerance: Decimal | None = None,
     lower_limit: Decimal | None = Decimal(0),
     description: str = "",
     topics: Iterable[Topic] = (),
     reason: str | None = None,
 ) -> Measure:
-    measure = Measure(name=name, unit=unit, lower_limit=lower_limit)
+    measure = Measure(name=name, unit=unit, kind=kind, lower_limit=lower_limit)
     if tolerance is not None:
         measure.tolerance = tolerance
     measure.description = description

@@ -630,6 +630,8 @@ def build(output: Path = OUTPUT) -> None:
             Measure(
                 name=name,
                 unit=unit,
+                # A running total of what was supplied; troop counts rise and fall.
+                kind="cumulative" if key == "rounds" else "level",
                 tolerance=tolerance,
                 lower_limit=lower,
                 description=description,

@@ -18,7 +18,14 @@ from claims.comparison import (
 
 
 def fig(id, group, low, high, origin=None):
-    return FigureInterval(id=id, group=group, low=low, high=high, origin=origin)
+    groups = frozenset(group) if isinstance(group, frozenset | set) else {group}
+    return FigureInterval(
+        id=id,
+        groups=frozenset(groups),
+        low=low,
+        high=high,
+        origins=frozenset() if origin is None else frozenset({origin}),
+    )
 
 
 # The worked example of the seed article -------------------------------------------
@@ -132,6 +139,31 @@ def test_spread_is_none_without_a_positive_low_or_a_finite_high():
     assert spread([]) is None
 
 
+def test_a_figure_of_several_groups_supports_each_of_them():
+    (stretch,) = best_supported(
+        [fig(1, frozenset({"us", "uk"}), 0, 10), fig(2, "kr", 5, 20)]
+    )
+    assert (stretch.low, stretch.high, stretch.support) == (5, 10, 3)
+    assert stretch.supporting_groups == ["kr", "uk", "us"]
+
+
+def test_conflicting_figures_sharing_any_group_are_marked_same_group():
+    (conflict,) = conflicts(
+        [fig(1, frozenset({"us", "uk"}), 0, 1), fig(2, frozenset({"uk", "fr"}), 5, 6)]
+    )
+    assert conflict.same_group is True
+
+
+def test_a_bound_covering_a_stretch_makes_its_group_consistent_not_supporting():
+    estimates = [fig(1, "ministry", 500, 700), fig(2, "ngo", 550, 650)]
+    bounds = [fig(3, "press", 120, None), fig(4, "army", None, 100)]
+    (stretch,) = best_supported(estimates, bounds)
+    assert (stretch.low, stretch.high) == (550, 650)
+    assert stretch.supporting_groups == ["ministry", "ngo"]
+    assert stretch.consistent_groups == ["press"]
+    assert stretch.other_groups == ["army"]
+
+
 def test_counts_are_of_figures_origins_and_groups():
     figures = [
         fig(1, "us", 1, 2, origin=10),
@@ -156,7 +188,8 @@ def intervals(draw):
         low, high = draw(ends), draw(ends)
         if low is not None and high is not None and low > high:
             low, high = high, low
-        figures.append(fig(i, draw(st.integers(0, 3)), low, high))
+        groups = draw(st.sets(st.integers(0, 3), min_size=1, max_size=2))
+        figures.append(fig(i, frozenset(groups), low, high))
     return figures
 
 
@@ -170,7 +203,7 @@ def probe_points():
 
 
 def brute_support(figures, x):
-    return {f.group for f in figures if covers(f, x)}
+    return {g for f in figures if covers(f, x) for g in f.groups}
 
 
 @settings(max_examples=300)
@@ -199,7 +232,7 @@ def test_best_supported_matches_a_brute_force_count(figures):
     for s in stretches:
         assert s.low is None or s.high is None or s.low <= s.high
         assert sorted(s.supporting_groups + s.other_groups) == sorted(
-            {f.group for f in figures}
+            {g for f in figures for g in f.groups}
         )
 
 

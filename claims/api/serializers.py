@@ -1,9 +1,13 @@
 """API serializers. Every write runs the model's own ``full_clean()``, so the API
 refuses exactly what the admin refuses, with the same messages."""
 
+import datetime
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -269,6 +273,7 @@ class MeasureSerializer(ValidatedModelSerializer):
             "url",
             "name",
             "unit",
+            "kind",
             "tolerance",
             "lower_limit",
             "description",
@@ -387,23 +392,48 @@ class RefSerializer(serializers.Serializer):
 
 class MeasureRefSerializer(RefSerializer):
     unit = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["level", "cumulative"])
+
+
+class AtIntervalSerializer(serializers.Serializer):
+    low = serializers.FloatField(allow_null=True, help_text="null: open below")
+    high = serializers.FloatField(allow_null=True, help_text="null: open above")
 
 
 class ComparedFigureSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     claim_id = serializers.IntegerField()
     source = RefSerializer()
-    group = RefSerializer(
-        help_text="The independence group: the top of the parent "
-        "chain of the source of the figure's origin."
+    group = RefSerializer(help_text="The first of its groups (see groups).")
+    groups = RefSerializer(
+        many=True,
+        help_text="Every independence group it belongs to: the top of the parent "
+        "chain of the source of each of its claim's origins.",
     )
-    origin_claim_id = serializers.IntegerField()
+    origin_claim_id = serializers.IntegerField(help_text="The first of its origins.")
+    origin_claim_ids = serializers.ListField(child=serializers.IntegerField())
     text = serializers.CharField()
     qualifier = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     low = serializers.FloatField(allow_null=True, help_text="null: open below")
     high = serializers.FloatField(allow_null=True, help_text="null: open above")
     as_of = serializers.DateField(allow_null=True)
+    date = serializers.DateField(
+        allow_null=True,
+        help_text="The date it holds for: its own as_of, else its claim's date, "
+        "else its document's publication day.",
+    )
+    role = serializers.ChoiceField(
+        choices=["estimate", "bound", "superseded"],
+        help_text="superseded: a later figure speaks for every source it speaks "
+        "for; bound: at_least, up_to, or projected on a cumulative measure.",
+    )
+    superseded_by = serializers.IntegerField(
+        allow_null=True, help_text="The current figure that superseded it."
+    )
+    at_interval = AtIntervalSerializer(
+        allow_null=True, help_text="Its interval at T; null when superseded."
+    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -417,12 +447,23 @@ class StretchSerializer(serializers.Serializer):
     low = serializers.FloatField(allow_null=True)
     high = serializers.FloatField(allow_null=True)
     support = serializers.IntegerField(help_text="Distinct independence groups.")
+    support_kind = serializers.ChoiceField(
+        choices=["estimates", "bounds"],
+        help_text="Whose groups were counted: the current estimates, or the "
+        "bounds when there is no estimate.",
+    )
     supporting_groups = serializers.ListField(child=serializers.IntegerField())
+    consistent_groups = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Groups with a bound covering the stretch: consistent, not "
+        "evidence for it.",
+    )
     other_groups = serializers.ListField(child=serializers.IntegerField())
 
 
 class CountsSerializer(serializers.Serializer):
-    figures = serializers.IntegerField()
+    figures = serializers.IntegerField(help_text="Figures considered.")
+    current = serializers.IntegerField(help_text="Considered and not superseded.")
     origins = serializers.IntegerField()
     groups = serializers.IntegerField()
     conflicts = serializers.IntegerField(
@@ -432,11 +473,31 @@ class CountsSerializer(serializers.Serializer):
 
 class ComparisonSerializer(serializers.Serializer):
     measure = MeasureRefSerializer()
+    at = serializers.DateField(allow_null=True, help_text="T")
+    known_at = serializers.DateTimeField(allow_null=True, help_text="K")
     figures = ComparedFigureSerializer(many=True)
     conflicts = ConflictSerializer(many=True)
     best_supported = StretchSerializer(many=True)
     spread = serializers.FloatField(allow_null=True)
     counts = CountsSerializer()
+
+
+class EvolutionStepSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="A day a document with a figure appeared.")
+    at = serializers.DateField(allow_null=True)
+    best_supported = StretchSerializer(many=True)
+    low = serializers.FloatField(
+        allow_null=True, help_text="Lowest low of the current estimates."
+    )
+    high = serializers.FloatField(
+        allow_null=True, help_text="Highest high of the current estimates."
+    )
+    counts = CountsSerializer()
+
+
+class EvolutionSerializer(serializers.Serializer):
+    measure = MeasureRefSerializer()
+    steps = EvolutionStepSerializer(many=True)
 
 
 class TopicComparisonSerializer(serializers.Serializer):
@@ -462,18 +523,86 @@ class GradeSerializer(serializers.Serializer):
     credibility = serializers.IntegerField()
 
 
+class EvidenceGroupSerializer(RefSerializer):
+    by = serializers.ChoiceField(
+        choices=["link", "figure"],
+        help_text="A link between the claims, or their figures (where no link speaks).",
+    )
+    figures = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="For figure evidence: this claim's figure, then the group's.",
+    )
+
+
 class CorroborationSerializer(serializers.Serializer):
     claim_id = serializers.IntegerField()
     origin_claim_ids = serializers.ListField(child=serializers.IntegerField())
-    group = RefSerializer()
+    group = RefSerializer(help_text="The first of its groups.")
+    groups = RefSerializer(many=True)
+    known_at = serializers.DateTimeField(allow_null=True)
     links = CorroborationLinkSerializer(many=True)
-    corroborating_groups = RefSerializer(many=True)
-    contradicting_groups = RefSerializer(many=True)
+    corroborating_groups = EvidenceGroupSerializer(many=True)
+    contradicting_groups = EvidenceGroupSerializer(many=True)
     suggested_credibility = SuggestionSerializer()
     current = GradeSerializer()
 
 
-class ComparisonWindowSerializer(serializers.Serializer):
+class MomentField(serializers.Field):
+    """A date-time, or a date meaning its end in the site's time zone."""
+
+    default_error_messages = {
+        "invalid": "Give a date (YYYY-MM-DD, meaning its end) or an ISO 8601 "
+        "date-time, not {value!r}."
+    }
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        day = parse_date(text) if len(text) == 10 else None
+        if day is not None:
+            return datetime.datetime.combine(
+                day, datetime.time.max, tzinfo=timezone.get_current_timezone()
+            )
+        try:
+            moment = parse_datetime(text)
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.fail("invalid", value=data)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment
+
+    def to_representation(self, value):
+        return _datetime(value)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "A date (its end, in the site's time zone) or a date-time.",
+        "example": "2024-10-28",
+    }
+)
+class KnownAtField(MomentField):
+    pass
+
+
+class MomentSerializer(serializers.Serializer):
+    known_at = KnownAtField(
+        required=False,
+        help_text="What was known then: only figures and claims whose document was "
+        "published by this moment count. A date means its end.",
+    )
+
+
+class ComparisonWindowSerializer(MomentSerializer):
+    at = serializers.DateField(
+        required=False,
+        help_text="The date T the comparison is made at: figures dated after it are "
+        "not considered. Default: the window's end, else the latest figure date "
+        "known at known_at.",
+    )
     as_of_after = serializers.DateField(required=False, help_text="Inclusive.")
     as_of_before = serializers.DateField(required=False, help_text="Inclusive.")
     conflict_limit = serializers.IntegerField(
@@ -484,6 +613,14 @@ class ComparisonWindowSerializer(serializers.Serializer):
         help_text="How many conflicts to list, the most widely separated first; "
         "counts.conflicts has them all.",
     )
+
+    def validate(self, attrs):
+        after, before = attrs.get("as_of_after"), attrs.get("as_of_before")
+        if after and before and after > before:
+            raise serializers.ValidationError(
+                {"as_of_after": "The window's start is after its end."}
+            )
+        return attrs
 
 
 class BundleSerializer(serializers.Serializer):

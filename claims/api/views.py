@@ -296,12 +296,22 @@ class ClaimViewSet(TrackedViewSet):
         # Topics are listed on every claim: one query for the page, not one a claim.
         return Claim.objects.prefetch_related("topics")
 
-    @extend_schema(responses=serializers.CorroborationSerializer)
+    @extend_schema(
+        parameters=[serializers.MomentSerializer],
+        responses=serializers.CorroborationSerializer,
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def corroboration(self, request, pk=None):
-        """The claim's links both ways, its origin and group, the independent groups
-        that corroborate and contradict it, and its suggested credibility."""
-        return Response(selectors.claim_corroboration(self.get_object()))
+        """The claim's links both ways, its origins and groups, the independent
+        groups that corroborate and contradict it (by a link, or by their figures
+        where no link speaks), and its suggested credibility."""
+        moment = serializers.MomentSerializer(data=request.query_params)
+        moment.is_valid(raise_exception=True)
+        return Response(
+            selectors.claim_corroboration(
+                self.get_object(), known_at=moment.validated_data.get("known_at")
+            )
+        )
 
 
 class MeasureViewSet(TrackedViewSet):
@@ -312,7 +322,7 @@ class MeasureViewSet(TrackedViewSet):
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
-        if self.action == "comparison":
+        if self.action in ("comparison", "evolution"):
             return Measure.objects.all()
         # Topics are listed on every measure: one query for the page.
         return Measure.objects.prefetch_related("topics")
@@ -323,14 +333,24 @@ class MeasureViewSet(TrackedViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def comparison(self, request, pk=None):
-        """The figures on this measure side by side: conflicts, the best-supported
-        range, the spread and the counts, within an optional as_of window."""
+        """The figures on this measure side by side at a date T, known at a moment
+        K: each source's latest word (earlier figures superseded), conflicts among
+        current figures, the best-supported range (of estimates, else of bounds),
+        the spread and the counts, within an optional as_of window."""
         measure = self.get_object()
         return Response(
             caching.cached_comparison(
                 measure, selectors.compare_measure, **_window(request)
             )
         )
+
+    @extend_schema(responses=serializers.EvolutionSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def evolution(self, request, pk=None):
+        """How the comparison developed: for each day a document holding a figure on
+        the measure was published, the comparison known at that day's end."""
+        measure = self.get_object()
+        return Response(caching.cached_comparison(measure, selectors.measure_evolution))
 
 
 class FigureViewSet(TrackedViewSet):

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from claims.choices import Qualifier
+from claims.choices import MeasureKind, Qualifier
 from claims.figures import DEFAULT_TOLERANCE, parse_figure
 
 from .base import TrackedModel
@@ -36,6 +36,14 @@ class Measure(TrackedModel):
     name = models.CharField(max_length=300)
     unit = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=10,
+        choices=MeasureKind.choices,
+        default=MeasureKind.LEVEL,
+        help_text="Level: a quantity at a time (troops training). Cumulative: a "
+        "running total that never falls (deaths so far); an earlier figure then "
+        "says only that the total is at least its low.",
+    )
     tolerance = models.DecimalField(
         max_digits=5,
         decimal_places=4,
@@ -74,6 +82,10 @@ class Measure(TrackedModel):
                 Lower("name"),
                 name="measure_name_unique",
                 violation_error_message="A measure with this name already exists.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MeasureKind.values),
+                name="measure_kind_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(tolerance__gte=0, tolerance__lt=1),

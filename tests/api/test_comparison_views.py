@@ -27,13 +27,23 @@ TRAINING = "North Korean personnel training in Russia"
 def test_the_seed_worked_example(client, seed):
     measure = Measure.objects.get(name=TRAINING)
     data = client.get(f"/api/measures/{measure.pk}/comparison/").json()
-    assert data["measure"] == {"id": measure.pk, "name": TRAINING, "unit": "personnel"}
+    assert data["measure"] == {
+        "id": measure.pk,
+        "name": TRAINING,
+        "unit": "personnel",
+        "kind": "level",
+    }
+    assert (data["at"], data["known_at"]) == ("2024-10-28", None)
     by_source = {f["source"]["name"]: f for f in data["figures"]}
     us, nis = by_source["U.S. officials"], by_source["National Intelligence Service"]
     assert (us["low"], us["high"], us["qualifier"]) == (2700, 3300, "approximately")
     assert (nis["low"], nis["high"]) == (1350, 1650)
     assert us["group"]["name"] == "United States government"
     assert nis["group"]["name"] == "Government of South Korea"
+    assert [g["name"] for g in us["groups"]] == ["United States government"]
+    assert (us["role"], nis["role"]) == ("estimate", "estimate")
+    assert us["superseded_by"] is None
+    assert us["at_interval"] == {"low": 2700, "high": 3300}
     assert data["conflicts"] == [
         {"figure_ids": [nis["id"], us["id"]], "same_group": False}
     ]
@@ -41,8 +51,20 @@ def test_the_seed_worked_example(client, seed):
         (1350, 1650, 1),
         (2700, 3300, 1),
     ]
+    us_group, nis_group = us["groups"][0]["id"], nis["groups"][0]["id"]
+    assert [
+        (s["support_kind"], s["supporting_groups"], s["consistent_groups"])
+        for s in data["best_supported"]
+    ] == [("estimates", [nis_group], []), ("estimates", [us_group], [])]
+    assert data["best_supported"][0]["other_groups"] == [us_group]
     assert data["spread"] == pytest.approx(2.4444)
-    assert data["counts"] == {"figures": 2, "origins": 2, "groups": 2, "conflicts": 1}
+    assert data["counts"] == {
+        "figures": 2,
+        "current": 2,
+        "origins": 2,
+        "groups": 2,
+        "conflicts": 1,
+    }
 
 
 def test_the_as_of_window_is_inclusive(client, seed):
@@ -259,12 +281,17 @@ def test_the_measure_list_makes_the_same_queries_for_10_rows_and_1000(client):
 
 def test_a_conflict_limit_caps_the_list_not_the_count(client):
     measure = MeasureFactory()
-    grow_figures(measure, 30)  # thirty exact figures: every pair conflicts
+    # Thirty exact figures, all different: every pair of current figures conflicts.
+    # Every third claim repeats the one before on the same day: the relay speaks
+    # for the same source and, published no earlier with a higher id, supersedes
+    # it, so 20 figures are current (1000, 1003, ... are superseded).
+    grow_figures(measure, 30)
     url = f"/api/measures/{measure.pk}/comparison/"
     data = client.get(url, {"conflict_limit": 5}).json()
     assert len(data["conflicts"]) == 5
-    assert data["counts"]["conflicts"] == 30 * 29 // 2
+    assert data["counts"]["current"] == 20
+    assert data["counts"]["conflicts"] == 20 * 19 // 2
     widest = data["conflicts"][0]["figure_ids"]
     by_id = {f["id"]: f for f in data["figures"]}
-    assert (by_id[widest[0]]["low"], by_id[widest[1]]["low"]) == (1000, 1029)
+    assert (by_id[widest[0]]["low"], by_id[widest[1]]["low"]) == (1001, 1029)
     assert client.get(url, {"conflict_limit": -1}).status_code == 400

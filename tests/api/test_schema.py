@@ -48,6 +48,8 @@ def test_the_comparison_response_is_described(schema):
     component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(component["properties"]) == {
         "measure",
+        "at",
+        "known_at",
         "figures",
         "conflicts",
         "best_supported",
@@ -55,7 +57,13 @@ def test_the_comparison_response_is_described(schema):
         "counts",
     }
     names = {p["name"] for p in operation["parameters"]}
-    assert {"as_of_after", "as_of_before"} <= names
+    assert {"as_of_after", "as_of_before", "at", "known_at"} <= names
+    figure = schema["components"]["schemas"]["ComparedFigure"]["properties"]
+    assert {"date", "role", "superseded_by", "at_interval", "groups"} <= set(figure)
+    stretch = schema["components"]["schemas"]["Stretch"]["properties"]
+    assert {"support_kind", "consistent_groups", "other_groups"} <= set(stretch)
+    evolution = schema["paths"]["/api/measures/{id}/evolution/"]["get"]
+    assert "200" in evolution["responses"]
 
 
 def test_numbers_are_described_as_numbers(schema):

@@ -1,0 +1,337 @@
+"""Time: which figures a comparison considers, which are still current, and what
+each says at the comparison's date; and how the comparison developed.
+
+Pure Python over plain values (DOMAIN.md, "Time" and "Comparing the figures on one
+measure"). A comparison is made *at* a date T and *known at* a moment K:
+
+- *considered* figures: those whose document was published on or before K (all
+  when K is not given; a document without a publication time is always known), and
+  whose date lies inside the optional window and not after T. T defaults to the
+  window's end, else to the latest date among the figures known at K;
+- a considered figure is *superseded* when, for every source it speaks for, another
+  considered figure speaking for that source is later (by date, then by its
+  document's publication, then by id). The others are *current*;
+- a current figure's interval *at T* is its own on a level measure; on a cumulative
+  measure (a running total that never falls), a figure dated before T says only
+  that the total is at least its low by T: [low, open);
+- current figures read as exact, approximately, nearly, range or magnitude (or
+  whose bounds, set by hand, are both finite) are *estimates*; the rest, and the
+  figures projected on a cumulative measure, are *bounds*. The best-supported range
+  counts the estimates' groups, or the bounds' when there is no estimate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from claims import comparison
+from claims.comparison import FigureInterval, Number
+
+LEVEL, CUMULATIVE = "level", "cumulative"
+ESTIMATE, BOUND, SUPERSEDED = "estimate", "bound", "superseded"
+#: Qualifiers that read as an estimate of the value (the others bound it).
+ESTIMATE_QUALIFIERS = frozenset(
+    {"exact", "approximately", "nearly", "range", "magnitude"}
+)
+
+_EARLIEST_DAY = datetime.date.min
+_EARLIEST_MOMENT = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class DatedFigure:
+    """What the time rules need of a figure.
+
+    ``date`` is the figure's date (its own ``as_of``, else its claim's, else its
+    document's day); ``published`` its document's publication time (aware);
+    ``sources`` and ``groups`` those of all its claim's origins.
+    """
+
+    id: int
+    low: Number | None
+    high: Number | None
+    qualifier: str
+    date: datetime.date | None
+    published: datetime.datetime | None
+    sources: frozenset
+    groups: frozenset
+    origins: frozenset = frozenset()
+    overridden: bool = False
+
+    def order(self) -> tuple:
+        """Later figures sort after earlier ones: by date, publication, id."""
+        return (
+            self.date or _EARLIEST_DAY,
+            self.published or _EARLIEST_MOMENT,
+            self.id,
+        )
+
+    def reads_as_estimate(self) -> bool:
+        if self.overridden:
+            return self.low is not None and self.high is not None
+        return self.qualifier in ESTIMATE_QUALIFIERS
+
+
+@dataclass(frozen=True)
+class Situated:
+    """A considered figure at T: its role, what superseded it, its interval at T."""
+
+    figure: DatedFigure
+    role: str
+    superseded_by: int | None
+    low: Number | None
+    high: Number | None
+
+    @property
+    def current(self) -> bool:
+        return self.role != SUPERSEDED
+
+    def interval(self) -> FigureInterval:
+        return FigureInterval(
+            id=self.figure.id,
+            groups=self.figure.groups,
+            low=self.low,
+            high=self.high,
+            origins=self.figure.origins,
+        )
+
+
+@dataclass(frozen=True)
+class Counts:
+    figures: int
+    current: int
+    origins: int
+    groups: int
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """A comparison at T, known at K."""
+
+    at: datetime.date | None
+    known_at: datetime.datetime | None
+    figures: list[Situated]
+    conflicts: list[comparison.Conflict]
+    best_supported: list[comparison.Stretch]
+    support_kind: str | None
+    spread: object
+    counts: Counts
+    low: Number | None = None
+    high: Number | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The comparison known at the end of one publication day."""
+
+    day: datetime.date
+    result: Result
+
+
+@dataclass
+class _Window:
+    after: datetime.date | None = None
+    before: datetime.date | None = None
+
+    def holds(self, day: datetime.date | None) -> bool:
+        if day is None:
+            return self.after is None and self.before is None
+        if self.after is not None and day < self.after:
+            return False
+        return self.before is None or day <= self.before
+
+
+def known(
+    figures: Iterable[DatedFigure], known_at: datetime.datetime | None
+) -> list[DatedFigure]:
+    """The figures whose document was published by ``known_at`` (all without it)."""
+    if known_at is None:
+        return list(figures)
+    return [f for f in figures if f.published is None or f.published <= known_at]
+
+
+def default_at(
+    figures: Iterable[DatedFigure], before: datetime.date | None = None
+) -> datetime.date | None:
+    """T when none is given: the window's end, else the latest figure date."""
+    if before is not None:
+        return before
+    return max((f.date for f in figures if f.date is not None), default=None)
+
+
+def situate(
+    figures: Iterable[DatedFigure],
+    *,
+    kind: str = LEVEL,
+    at: datetime.date | None = None,
+    known_at: datetime.datetime | None = None,
+    after: datetime.date | None = None,
+    before: datetime.date | None = None,
+) -> tuple[datetime.date | None, list[Situated]]:
+    """T, and every considered figure with its role and its interval at T, in the
+    order of the figures given."""
+    visible = known(figures, known_at)
+    at = at if at is not None else default_at(visible, before)
+    window = _Window(after, before)
+    considered = [
+        f
+        for f in visible
+        if window.holds(f.date) and (f.date is None or at is None or f.date <= at)
+    ]
+    latest: dict = {}
+    for f in considered:
+        for source in f.sources:
+            held = latest.get(source)
+            if held is None or held.order() < f.order():
+                latest[source] = f
+    situated = []
+    for f in considered:
+        newer = [latest[s] for s in f.sources if latest[s] is not f]
+        if f.sources and len(newer) == len(f.sources):
+            by = max(newer, key=DatedFigure.order)
+            situated.append(Situated(f, SUPERSEDED, by.id, None, None))
+            continue
+        low, high = f.low, f.high
+        projected = (
+            kind == CUMULATIVE and at is not None and (f.date is None or f.date < at)
+        )
+        if projected:
+            high = None
+        role = ESTIMATE if f.reads_as_estimate() and not projected else BOUND
+        situated.append(Situated(f, role, None, low, high))
+    return at, situated
+
+
+def compare_at(
+    figures: Iterable[DatedFigure],
+    *,
+    kind: str = LEVEL,
+    at: datetime.date | None = None,
+    known_at: datetime.datetime | None = None,
+    after: datetime.date | None = None,
+    before: datetime.date | None = None,
+    conflict_limit: int | None = None,
+    list_conflicts: bool = True,
+) -> Result:
+    """The comparison at T known at K: conflicts among current figures, the
+    best-supported stretches (of estimates, else of bounds), the spread, the
+    counts, and the lowest low and highest high of the current estimates."""
+    at, situated = situate(
+        figures, kind=kind, at=at, known_at=known_at, after=after, before=before
+    )
+    current = [s for s in situated if s.current]
+    intervals = [s.interval() for s in current]
+    estimates = [s.interval() for s in current if s.role == ESTIMATE]
+    bounds = [s.interval() for s in current if s.role == BOUND]
+    if estimates:
+        stretches = comparison.best_supported(estimates, bounds)
+        support_kind = ESTIMATE + "s"
+    else:
+        stretches = comparison.best_supported(bounds)
+        support_kind = BOUND + "s" if bounds else None
+    lows = [e.low for e in estimates]
+    highs = [e.high for e in estimates]
+    return Result(
+        at=at,
+        known_at=known_at,
+        figures=situated,
+        conflicts=comparison.conflicts(intervals, conflict_limit)
+        if list_conflicts
+        else [],
+        best_supported=stretches,
+        support_kind=support_kind,
+        spread=comparison.spread(intervals),
+        counts=Counts(
+            figures=len(situated),
+            current=len(current),
+            origins=len(
+                {
+                    o
+                    for s in current
+                    for o in (s.figure.origins or {("figure", s.figure.id)})
+                }
+            ),
+            groups=len({g for s in current for g in s.figure.groups}),
+            conflicts=comparison.count_conflicts(intervals),
+        ),
+        low=None if not lows or None in lows else min(lows),
+        high=None if not highs or None in highs else max(highs),
+    )
+
+
+def publication_days(
+    figures: Iterable[DatedFigure], tz: datetime.tzinfo
+) -> list[datetime.date]:
+    """Each day, in ``tz``, on which a document holding a figure was published."""
+    return sorted(
+        {f.published.astimezone(tz).date() for f in figures if f.published is not None}
+    )
+
+
+def end_of_day(day: datetime.date, tz: datetime.tzinfo) -> datetime.datetime:
+    """The last moment of ``day`` in ``tz``."""
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=tz)
+
+
+def evolution(
+    figures: Iterable[DatedFigure], *, kind: str = LEVEL, tz: datetime.tzinfo
+) -> list[Step]:
+    """For each publication day, in order, the comparison known at its end."""
+    figures = list(figures)
+    return [
+        Step(
+            day=day,
+            result=compare_at(
+                figures, kind=kind, known_at=end_of_day(day, tz), list_conflicts=False
+            ),
+        )
+        for day in publication_days(figures, tz)
+    ]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What figures say of a claim: per other group, whether its current figure
+    conflicts with the claim's or agrees with it (two overlapping estimates), and
+    which two figures show it."""
+
+    group: object
+    by: str  # "conflict" or "agreement"
+    own_figure: int
+    other_figure: int
+
+
+@dataclass
+class FigureEvidence:
+    conflicts: dict = field(default_factory=dict)
+    agreements: dict = field(default_factory=dict)
+
+
+def figure_evidence(
+    own: Iterable[int], result: Result, own_groups: Iterable = ()
+) -> FigureEvidence:
+    """For the claim's current figures ``own`` (ids) in a comparison, the other
+    groups whose current figures conflict with one of them, and those whose current
+    estimates overlap one of its estimates; the first pair found names each."""
+    own = set(own)
+    exclude = set(own_groups)
+    current = [s for s in result.figures if s.current]
+    mine = [s for s in current if s.figure.id in own]
+    theirs = [s for s in current if s.figure.id not in own]
+    evidence = FigureEvidence()
+    for a in mine:
+        ia = a.interval()
+        for b in theirs:
+            ib = b.interval()
+            clash = not comparison.overlaps(ia, ib)
+            agree = not clash and a.role == ESTIMATE and b.role == ESTIMATE
+            for group in sorted(b.figure.groups - exclude, key=repr):
+                pair = (a.figure.id, b.figure.id)
+                if clash:
+                    evidence.conflicts.setdefault(group, pair)
+                elif agree:
+                    evidence.agreements.setdefault(group, pair)
+    return evidence
