@@ -279,17 +279,124 @@ def end_of_day(day: datetime.date, tz: datetime.tzinfo) -> datetime.datetime:
 def evolution(
     figures: Iterable[DatedFigure], *, kind: str = LEVEL, tz: datetime.tzinfo
 ) -> list[Step]:
-    """For each publication day, in order, the comparison known at its end."""
+    """For each publication day, in order, the comparison known at its end (its T,
+    best-supported stretches, lowest low and highest high of the current estimates,
+    counts; no conflict list).
+
+    The same as ``compare_at(figures, kind=kind, known_at=end_of_day(day, tz))``
+    for each day, computed incrementally: each figure is admitted once, in order of
+    publication, and each step compares only the current figures.
+    """
     figures = list(figures)
-    return [
-        Step(
-            day=day,
-            result=compare_at(
-                figures, kind=kind, known_at=end_of_day(day, tz), list_conflicts=False
+    days = publication_days(figures, tz)
+    if not days:
+        return []
+    pending = sorted(
+        (f for f in figures if f.published is not None), key=lambda f: f.published
+    )
+    state = _Known(kind)
+    for f in figures:
+        if f.published is None:
+            state.admit(f)
+    steps, index = [], 0
+    for day in days:
+        moment = end_of_day(day, tz)
+        while index < len(pending) and pending[index].published <= moment:
+            state.admit(pending[index])
+            index += 1
+        steps.append(Step(day=day, result=state.result(moment)))
+    return steps
+
+
+class _Known:
+    """The figures known so far, and which of them are current: those that are
+    the latest word (by ``DatedFigure.order``) of at least one of their sources."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.count = 0
+        self.at: datetime.date | None = None
+        self.latest: dict = {}
+        self.holds: dict[int, int] = {}
+        self.current: dict[int, DatedFigure] = {}
+        self.own: dict[int, FigureInterval] = {}
+        self.projected: dict[int, FigureInterval] = {}
+
+    def admit(self, f: DatedFigure) -> None:
+        self.count += 1
+        if f.date is not None and (self.at is None or f.date > self.at):
+            self.at = f.date
+        self.own[f.id] = FigureInterval(f.id, f.groups, f.low, f.high, f.origins)
+        if not f.sources:
+            self.current[f.id] = f
+            return
+        order = f.order()
+        for source in f.sources:
+            held = self.latest.get(source)
+            if held is not None and held.order() > order:
+                continue
+            if held is not None:
+                self.holds[held.id] -= 1
+                if not self.holds[held.id]:
+                    self.current.pop(held.id, None)
+            self.latest[source] = f
+            self.holds[f.id] = self.holds.get(f.id, 0) + 1
+        if self.holds.get(f.id):
+            self.current[f.id] = f
+
+    def interval(self, f: DatedFigure) -> tuple[FigureInterval, bool]:
+        """The figure's interval at T, and whether it is projected (a bound)."""
+        if self.kind == CUMULATIVE and self.at is not None and (
+            f.date is None or f.date < self.at
+        ):
+            projected = self.projected.get(f.id)
+            if projected is None:
+                projected = FigureInterval(f.id, f.groups, f.low, None, f.origins)
+                self.projected[f.id] = projected
+            return projected, True
+        return self.own[f.id], False
+
+    def result(self, known_at: datetime.datetime) -> Result:
+        intervals, estimates, bounds = [], [], []
+        for f in self.current.values():
+            interval, projected = self.interval(f)
+            intervals.append(interval)
+            if f.reads_as_estimate() and not projected:
+                estimates.append(interval)
+            else:
+                bounds.append(interval)
+        if estimates:
+            stretches = comparison.best_supported(estimates, bounds)
+            support_kind = ESTIMATE + "s"
+        else:
+            stretches = comparison.best_supported(bounds)
+            support_kind = BOUND + "s" if bounds else None
+        lows = [e.low for e in estimates]
+        highs = [e.high for e in estimates]
+        return Result(
+            at=self.at,
+            known_at=known_at,
+            figures=[],
+            conflicts=[],
+            best_supported=stretches,
+            support_kind=support_kind,
+            spread=comparison.spread(intervals),
+            counts=Counts(
+                figures=self.count,
+                current=len(intervals),
+                origins=len(
+                    {
+                        o
+                        for f in self.current.values()
+                        for o in (f.origins or {f.id})
+                    }
+                ),
+                groups=len({g for f in self.current.values() for g in f.groups}),
+                conflicts=comparison.count_conflicts(intervals),
             ),
+            low=None if not lows or None in lows else min(lows),
+            high=None if not highs or None in highs else max(highs),
         )
-        for day in publication_days(figures, tz)
-    ]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
     ):
         assert expected in names, names
     assert any(name.startswith("comparison, ") for name in names)
+    assert any(name.startswith("evolution, 1,000 figures") for name in names)
     for row in rows:
         assert set(row) == {"name", "median_ms", "queries", "floor_ms", "ratio"}
         assert row["median_ms"] > 0 and row["floor_ms"] > 0, row
@@ -47,4 +48,5 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
         == cached["claims list, page of 50"]["queries"] - 1
     ), "the cached count saves the count query"
     report = out.getvalue()
+    assert "Evolution: " in report and " steps of " in report
     assert "median ms" in report and "floor ms" in report and "ratio" in report

@@ -22,6 +22,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,7 +35,9 @@ from django.test.utils import override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from claims import corpus
-from claims.models import Claim, Measure, Source
+from claims.choices import Qualifier
+from claims.figures import interval_for
+from claims.models import Claim, Document, Figure, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
 
 HOST = "localhost"
@@ -128,6 +131,7 @@ class Command(BaseCommand):
                 rows.append(
                     self._measure(client, name, path, floor(floor_sql, params), repeat)
                 )
+            rows.append(self._evolution(client, repeat))
         with override_settings(CACHES=LOCAL_CACHE):
             for name, path, floor_sql, params in cases:
                 if name.startswith(("comparison, 10,000", "claims list")):
@@ -359,6 +363,80 @@ class Command(BaseCommand):
             round(base, 2),
             round(ours / base, 2),
         )
+
+    # The evolution ------------------------------------------------------------------------
+
+    EVOLUTION = f"{corpus.CORPUS_MARK} evolution: 1,000 figures over 100 days"
+
+    def _evolution_measure(self) -> Measure:
+        """A measure with 1,000 figures over 100 publication days: ten figures from
+        claims of each of the first 100 days on which the corpus published, made
+        once and kept with the corpus."""
+        measure = Measure.objects.filter(name=self.EVOLUTION).first()
+        if measure is not None:
+            return measure
+        days = sorted(
+            {
+                published.date()
+                for published in Document.objects.values_list("published_at", flat=True)
+            }
+        )[:100]
+        claims = []
+        for day in days:
+            claims += list(
+                Claim.objects.filter(document__published_at__date=day)
+                .order_by("id")
+                .values_list("id", "stated_on")[:10]
+            )
+        with transaction.atomic():
+            measure = Measure.objects.create(
+                name=self.EVOLUTION, unit="personnel", description="evolution"
+            )
+            figures = []
+            for i, (claim_id, stated_on) in enumerate(claims):
+                qualifier = [Qualifier.APPROXIMATELY, Qualifier.AT_LEAST][i % 5 == 0]
+                parsed = interval_for(qualifier, Decimal(1_000 + 10 * (i % 97)))
+                figures.append(
+                    Figure(
+                        claim_id=claim_id,
+                        measure=measure,
+                        text=f"{qualifier} {parsed.value}",
+                        qualifier=parsed.qualifier,
+                        value=parsed.value,
+                        low=parsed.low,
+                        high=parsed.high,
+                        as_of=stated_on,
+                    )
+                )
+            Figure.objects.bulk_create(figures)
+        return measure
+
+    def _evolution(self, client, repeat: int) -> Row:
+        """The evolution of a measure beside one comparison of the same figures: its
+        floor is the comparison (goal: at most 10x)."""
+        measure = self._evolution_measure()
+        comparison = f"/api/measures/{measure.pk}/comparison/"
+
+        def compare():
+            answer = client.get(comparison)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{comparison} answered {answer.status_code}")
+            return answer.content
+
+        row = self._measure(
+            client,
+            "evolution, 1,000 figures, 100 days (floor: their comparison)",
+            f"/api/measures/{measure.pk}/evolution/",
+            compare,
+            repeat,
+        )
+        steps = len(
+            client.get(f"/api/measures/{measure.pk}/evolution/").json()["steps"]
+        )
+        self.stdout.write(
+            f"Evolution: {steps} steps of {measure.figures.count():,} figures."
+        )
+        return row
 
     # The table ----------------------------------------------------------------------------
 

@@ -1,0 +1,93 @@
+"""The incremental evolution equals a comparison known at the end of each
+publication day, computed from scratch, on random figures."""
+
+import datetime
+import zoneinfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims import timeline
+
+KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
+START = datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
+QUALIFIERS = ["exact", "approximately", "range", "at_least", "up_to", "magnitude"]
+
+
+@st.composite
+def figures(draw):
+    found = []
+    for i in range(draw(st.integers(0, 12))):
+        low = draw(st.one_of(st.none(), st.integers(0, 20)))
+        high = draw(st.one_of(st.none(), st.integers(0, 20)))
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        sources = draw(st.sets(st.integers(1, 4), max_size=2))
+        hours = draw(st.one_of(st.none(), st.integers(0, 24 * 5)))
+        published = None if hours is None else START + datetime.timedelta(hours=hours)
+        day = draw(st.one_of(st.none(), st.integers(0, 5)))
+        found.append(
+            timeline.DatedFigure(
+                id=i + 1,
+                low=low,
+                high=high,
+                qualifier=draw(st.sampled_from(QUALIFIERS)),
+                date=None if day is None else datetime.date(2024, 6, 1 + day),
+                published=published,
+                sources=frozenset(sources),
+                groups=frozenset(s % 3 for s in sources),
+                origins=frozenset({i + 1}),
+                overridden=draw(st.booleans()),
+            )
+        )
+    return found
+
+
+def summary(result: timeline.Result):
+    return (
+        result.at,
+        [
+            (s.low, s.high, s.support, s.supporting_groups, s.consistent_groups)
+            for s in result.best_supported
+        ],
+        result.support_kind,
+        result.spread,
+        result.counts,
+        result.low,
+        result.high,
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    figures(),
+    st.sampled_from([timeline.LEVEL, timeline.CUMULATIVE]),
+    st.sampled_from([datetime.UTC, KYIV]),
+)
+def test_the_evolution_is_the_comparison_known_at_each_days_end(figures, kind, tz):
+    steps = timeline.evolution(figures, kind=kind, tz=tz)
+    days = timeline.publication_days(figures, tz)
+    assert [step.day for step in steps] == days
+    for step in steps:
+        again = timeline.compare_at(
+            figures, kind=kind, known_at=timeline.end_of_day(step.day, tz)
+        )
+        assert summary(step.result) == summary(again), step.day
+
+
+def test_a_day_is_taken_in_the_site_time_zone():
+    late = timeline.DatedFigure(
+        id=1,
+        low=1,
+        high=1,
+        qualifier="exact",
+        date=datetime.date(2024, 6, 1),
+        # 22:30 UTC on the 1st is already the 2nd in Kyiv.
+        published=datetime.datetime(2024, 6, 1, 22, 30, tzinfo=datetime.UTC),
+        sources=frozenset({1}),
+        groups=frozenset({1}),
+    )
+    assert timeline.publication_days([late], datetime.UTC) == [
+        datetime.date(2024, 6, 1)
+    ]
+    assert timeline.publication_days([late], KYIV) == [datetime.date(2024, 6, 2)]
