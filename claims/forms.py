@@ -1,8 +1,34 @@
-"""Forms of the reviewer pages."""
+"""Forms of the reviewer pages, and reading a moment from text."""
+
+import datetime
 
 from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from claims.models import Review, Source, Topic
+
+
+def moment_from_text(text) -> datetime.datetime | None:
+    """A moment from ``text``: a date (YYYY-MM-DD) means its end in the site's time
+    zone; an ISO 8601 date-time without an offset is in the site's time zone.
+    ``None`` when ``text`` is neither."""
+    text = str(text).strip()
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+    except ValueError:  # well formed, but no such day: 2024-02-30
+        return None
+    if day is not None:
+        return datetime.datetime.combine(
+            day, datetime.time.max, tzinfo=timezone.get_current_timezone()
+        )
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
 
 
 class ReviewForm(forms.ModelForm):
@@ -33,7 +59,41 @@ class QueueFilterForm(forms.Form):
     )
 
 
+class MomentField(forms.Field):
+    """What was known when: a date (its end, in the site's time zone) or a
+    date-time, read by ``moment_from_text``."""
+
+    default_error_messages = {
+        "invalid": "Give a date (YYYY-MM-DD, meaning its end) or a date-time."
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        moment = moment_from_text(value)
+        if moment is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return moment
+
+
 class WindowForm(forms.Form):
+    """The measure page's choices: the comparison's date T, what was known when,
+    and the window of figure dates."""
+
+    at = forms.DateField(
+        required=False,
+        label="At",
+        help_text="Figures dated after this day are not considered.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    known_at = MomentField(
+        required=False,
+        label="Known at",
+        help_text="Only what was published by the end of this day.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     as_of_after = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )

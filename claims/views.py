@@ -130,14 +130,17 @@ def document_detail(request, pk):
 def measure_detail(request, pk):
     measure = get_object_or_404(Measure, pk=pk)
     window = WindowForm(request.GET or None)
-    dates = window.cleaned_data if window.is_valid() else {}
+    choices = window.cleaned_data if window.is_valid() else {}
     result = caching.cached_comparison(
         measure,
         selectors.compare_measure,
-        as_of_after=dates.get("as_of_after"),
-        as_of_before=dates.get("as_of_before"),
+        at=choices.get("at"),
+        known_at=choices.get("known_at"),
+        as_of_after=choices.get("as_of_after"),
+        as_of_before=choices.get("as_of_before"),
         conflict_limit=selectors.DEFAULT_CONFLICT_LIMIT,
     )
+    evolution = caching.cached_comparison(measure, selectors.measure_evolution)
     return render(
         request,
         "claims/measure.html",
@@ -146,7 +149,11 @@ def measure_detail(request, pk):
             "window": window,
             "result": result,
             "chart": selectors.measure_chart(result),
+            "evolution": selectors.evolution_chart(
+                evolution, known_at=result["known_at"]
+            ),
         },
+        status=400 if window.errors else 200,
     )
 
 

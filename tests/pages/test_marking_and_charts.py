@@ -1,10 +1,13 @@
 """The pure helpers of the pages: quote segments and chart geometry."""
 
+import datetime
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from claims import charts
 from claims.charts import axis_for, label, nice_step
 from claims.marking import Span, excerpt, segments
 
@@ -77,3 +80,57 @@ def test_every_value_falls_within_the_axis(values):
     axis = axis_for(values)
     for value in values:
         assert 0 <= axis.at(value) <= 100
+
+
+def step(day, stretches=(), low=None, high=None, kind="estimates"):
+    return {
+        "date": datetime.date(2024, 6, day),
+        "best_supported": [
+            {"low": a, "high": b, "support": 1, "support_kind": kind}
+            for a, b in stretches
+        ],
+        "low": low,
+        "high": high,
+        "counts": {},
+    }
+
+
+def test_the_evolution_has_one_column_per_day_on_one_vertical_axis():
+    steps = [
+        step(3, [(12, 12)], 12, 12),
+        step(4, [(100, 200)], 100, 300),
+        step(5, [(120, None)], kind="bounds"),
+    ]
+    chart = charts.evolution(steps, chosen=datetime.date(2024, 6, 4))
+    first, second, third = chart["columns"]
+    assert [c["x"] for c in chart["columns"]] == [0, 1, 2]
+    assert [c["chosen"] for c in chart["columns"]] == [False, True, False]
+    # Higher values are higher up (smaller y); one value still shows.
+    (band,) = second["bands"]
+    assert band["y"] == pytest.approx(1000 * (1 - 200 / 300), abs=0.01)
+    assert band["height"] > 300
+    assert first["bands"][0]["height"] == charts.MIN_BAND
+    assert first["line"]["y2"] - first["line"]["y1"] == charts.MIN_LINE
+    assert first["bands"][0]["y"] + charts.MIN_BAND <= charts.SCALE
+    # An open end reaches the top; no estimate, no line.
+    (bound,) = third["bands"]
+    assert bound["y"] == 0 and bound["kind"] == "bounds" and third["line"] is None
+    assert [t["label"] for t in chart["ticks"]][0] == "0"
+
+
+def test_tied_stretches_that_touch_share_a_band_and_few_days_are_labelled():
+    ties = [(1000 + i, 1000 + i) for i in range(50)]
+    steps = [step(1 + i % 28, ties, 900, 1200) for i in range(30)]
+    chart = charts.evolution(steps)
+    assert len(chart["columns"][0]["bands"]) == 1
+    assert chart["columns"][0]["bands"][0]["count"] == 50
+    assert len(chart["columns"][0]["stretches"]) == charts.STRETCHES_NAMED
+    assert chart["columns"][0]["stretches_more"] == 50 - charts.STRETCHES_NAMED
+    labelled = [c for c in chart["columns"] if c["labelled"]]
+    assert 1 < len(labelled) <= charts.MAX_DAY_LABELS
+    assert labelled[0]["new_year"] and not labelled[1]["new_year"]
+
+
+def test_no_steps_draw_nothing():
+    chart = charts.evolution([])
+    assert chart["columns"] == [] and chart["ticks"] == []

@@ -259,8 +259,8 @@ def test_the_measure_page_draws_every_figure_and_marks_conflicts(client, seed):
     measure = Measure.objects.get(name="North Korean personnel training in Russia")
     response = client.get(reverse("measure", args=[measure.pk]))
     body = response.content.decode()
-    assert body.count('class="figure-row conflict"') == 2
-    assert '<rect class="best"' in body
+    assert body.count('class="figure-row estimate conflict"') == 2
+    assert '<rect class="best estimates"' in body
     assert "1,350" in body and "3,300" in body
     chart = response.context["chart"]
     assert [t[1] for t in chart["axis"].ticks][0] == "1,000"
@@ -271,7 +271,8 @@ def test_the_measure_page_draws_open_ends_as_arrows_and_exact_figures_as_dots(cl
     FigureFactory(measure=measure, text="at least 2,000")
     FigureFactory(measure=measure, text="1,000")
     body = client.get(reverse("measure", args=[measure.pk])).content.decode()
-    assert 'marker-end="url(#arrow)"' in body
+    assert '<svg class="arrow open-high" x="100%"' in body
+    assert '<rect class="bar bound"' in body
     assert '<circle class="dot"' in body
 
 
