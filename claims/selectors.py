@@ -671,17 +671,57 @@ def claim_page(claim: Claim) -> dict:
         .select_related("from_claim__source", "to_claim__source")
         .order_by("relation", "id")
     )
+    figures = list(claim.figures.select_related("measure").order_by("measure__name"))
+    corroboration = claim_corroboration(claim, tree=tree)
+    compared = _compared_figures({f.measure for f in figures})
+    for figure in figures:
+        figure.compared = compared.get(figure.pk)
     return {
         "source_chain": [sources[pk] for pk in chain_ids if pk in sources],
         "context": {"before": before, "quote": quote, "after": after},
-        "figures": list(
-            claim.figures.select_related("measure").order_by("measure__name")
-        ),
+        "figures": figures,
         "links_out": [link for link in links if link.from_claim_id == claim.pk],
         "links_in": [link for link in links if link.to_claim_id == claim.pk],
-        "corroboration": claim_corroboration(claim, tree=tree),
+        "corroboration": corroboration,
+        "figure_evidence": _figure_evidence_rows(corroboration, compared),
         "reviews": list(claim.reviews.select_related("reviewer")),
     }
+
+
+def _compared_figures(measures: Iterable[Measure]) -> dict[int, dict]:
+    """Every figure on ``measures`` as their comparisons (at each measure's default
+    T, everything known) describe it, by id, with its measure: three queries."""
+    measures = sorted(measures, key=lambda m: m.pk)
+    if not measures:
+        return {}
+    return {
+        figure["id"]: {**figure, "measure": result["measure"]}
+        for result in compare_measures(measures, conflict_limit=0)
+        for figure in result["figures"]
+    }
+
+
+def _figure_evidence_rows(corroboration: dict, compared: dict[int, dict]) -> list:
+    """The groups that figures, not links, put among the claim's corroborating or
+    contradicting groups, each with the claim's figure and the other one."""
+    rows = []
+    for relation, key in (
+        ("conflicts", "contradicting_groups"),
+        ("agrees", "corroborating_groups"),
+    ):
+        for group in corroboration[key]:
+            if group["by"] != "figure":
+                continue
+            own, other = group["figures"]
+            rows.append(
+                {
+                    "group": group,
+                    "relation": relation,
+                    "own": compared.get(own),
+                    "other": compared.get(other),
+                }
+            )
+    return rows
 
 
 def document_page(document) -> dict:
