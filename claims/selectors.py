@@ -785,30 +785,34 @@ def _figure_evidence_rows(corroboration: dict, compared: dict[int, dict]) -> lis
 
 
 def document_page(document) -> dict:
-    """The document's text cut into marked segments, coloured by independence group."""
+    """The document's text cut into marked segments, coloured by independence group.
+
+    A claim speaks for the groups of all its origins (``Voices``): it is listed
+    under each of them, and its mark takes the colour of the first.
+    """
     claims = list(
         document.claims.select_related("source").order_by("quote_start", "id")
     )
     tree = SourceTree.load()
     origin_map = origins_of_claims(c.pk for c in claims)
-    group_of_claim = {
-        c.pk: tree.group_of(
-            (origin_map.get(c.pk) or [Origin(c.pk, c.source_id)])[0].source_id
-        )
+    groups_of_claim = {
+        c.pk: sorted(Voices.of(c.pk, c.source_id, origin_map, tree).groups)
         for c in claims
     }
-    colours = group_colours(group_of_claim[c.pk] for c in claims)
+    colours = group_colours(g for c in claims for g in groups_of_claim[c.pk])
     spans = [
         marking.Span(c.pk, c.quote_start, c.quote_end)
         for c in claims
         if c.quote_start is not None
     ]
     by_id = {c.pk: c for c in claims}
+    for claim in claims:
+        claim.group_refs = [tree.ref(g) for g in groups_of_claim[claim.pk]]
     pieces = [
         {
             "text": piece.text,
             "claims": [by_id[key] for key in piece.covering],
-            "colour": colours[group_of_claim[piece.covering[0]]]
+            "colour": colours[groups_of_claim[piece.covering[0]][0]]
             if piece.covering
             else "",
             "ending": [by_id[key] for key in piece.ending],
@@ -817,16 +821,16 @@ def document_page(document) -> dict:
     ]
     legend: dict[int, dict] = {}
     for claim in claims:
-        group = group_of_claim[claim.pk]
-        entry = legend.setdefault(
-            group,
-            {
-                "group": tree.ref(group),
-                "colour": colours[group],
-                "sources": {},
-            },
-        )
-        entry["sources"][claim.source_id] = claim.source
+        for group in groups_of_claim[claim.pk]:
+            entry = legend.setdefault(
+                group,
+                {
+                    "group": tree.ref(group),
+                    "colour": colours[group],
+                    "sources": {},
+                },
+            )
+            entry["sources"][claim.source_id] = claim.source
     return {
         "pieces": pieces,
         "claims": claims,
