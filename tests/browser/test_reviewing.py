@@ -259,3 +259,62 @@ def test_the_pages_and_admin_break_no_content_security_policy(
     ):
         page.goto(live_server.url + path)
     assert violations == []
+
+
+def test_a_rising_running_total_shows_no_conflict_and_draws_its_evolution(
+    page, live_server, transactional_db, screenshots
+):
+    from ..pages.test_time_pages import DamStory
+
+    story = DamStory()  # the ministry says 12, 31 and 410 on successive days
+    url = f"{live_server.url}/measures/{story.measure.pk}/"
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(url)
+
+    # The ministry's own successive figures supersede each other: no conflict.
+    assert page.locator("#conflicts li").count() == 0
+    assert "No two current figures conflict" in page.inner_text("#no-conflicts")
+    superseded = page.locator("svg.figure-chart g.figure-row.superseded")
+    assert superseded.count() == 3
+    opacity = superseded.first.evaluate("g => getComputedStyle(g).opacity")
+    assert float(opacity) < 0.6
+    assert f"superseded by #{story.thursday.pk}" in superseded.first.text_content()
+    # "At least 120" is a bound reaching the right edge, not an estimate.
+    bound = page.locator(f"g.figure-row[data-figure='{story.bound.pk}']")
+    assert bound.get_attribute("data-role") == "bound"
+    plot = page.locator("svg.figure-chart > svg").bounding_box()
+    arrow = bound.locator(".arrow polyline").bounding_box()
+    assert abs(arrow["x"] + arrow["width"] - (plot["x"] + plot["width"])) <= 2
+    assert "estimates of 2 independent groups" in page.inner_text("#best-supported")
+
+    # The evolution: one column per publication day, each drawn.
+    evolution = page.locator("svg.evolution-chart")
+    columns = evolution.locator("g.day-column")
+    assert columns.count() == 4
+    assert evolution.locator("rect.band").count() == 4
+    widths = [c.bounding_box()["width"] for c in columns.all()]
+    assert min(widths) > 100 and max(widths) - min(widths) < 1
+    line = evolution.locator("line.estimate-range").last.bounding_box()
+    assert line["height"] > 2
+    page.screenshot(path=str(screenshots / "measure-evolution.png"), full_page=True)
+
+    # Known at the end of Tuesday: what was known then.
+    evolution.locator("a text.day").nth(1).click()
+    page.wait_for_url(f"{url}?known_at=2024-06-04")
+    assert page.input_value("input[name=known_at]") == "2024-06-04"
+    assert page.locator("#conflicts li").count() == 1
+    assert page.locator("g.day-column.chosen").get_attribute("data-date") == (
+        "2024-06-04"
+    )
+
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    chart = page.locator("svg.evolution-chart").bounding_box()
+    assert chart["width"] <= 400
+    for label in page.locator("svg.evolution-chart text.day").all():
+        box = label.bounding_box()
+        assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + 400
+    page.screenshot(
+        path=str(screenshots / "measure-evolution-400px.png"), full_page=True
+    )
