@@ -558,7 +558,10 @@ class MomentField(serializers.Field):
 
     def to_internal_value(self, data):
         text = str(data).strip()
-        day = parse_date(text) if len(text) == 10 else None
+        try:
+            day = parse_date(text) if len(text) == 10 else None
+        except ValueError:  # well formed, but no such day (2024-02-30)
+            self.fail("invalid", value=data)
         if day is not None:
             return datetime.datetime.combine(
                 day, datetime.time.max, tzinfo=timezone.get_current_timezone()

@@ -144,6 +144,8 @@ def test_at_a_date_later_figures_are_not_considered(client, story):
     "params, field",
     [
         ({"known_at": "yesterday"}, "known_at"),
+        ({"known_at": "2024-02-30"}, "known_at"),
+        ({"known_at": "2024-06-30T25:00:00"}, "known_at"),
         ({"at": "2024-13-01"}, "at"),
         ({"as_of_after": "2024-06-06", "as_of_before": "2024-06-01"}, "as_of_after"),
     ],
