@@ -346,8 +346,10 @@ class _Known:
 
     def interval(self, f: DatedFigure) -> tuple[FigureInterval, bool]:
         """The figure's interval at T, and whether it is projected (a bound)."""
-        if self.kind == CUMULATIVE and self.at is not None and (
-            f.date is None or f.date < self.at
+        if (
+            self.kind == CUMULATIVE
+            and self.at is not None
+            and (f.date is None or f.date < self.at)
         ):
             projected = self.projected.get(f.id)
             if projected is None:
@@ -388,7 +390,7 @@ class _Known:
                     {
                         o
                         for f in self.current.values()
-                        for o in (f.origins or {f.id})
+                        for o in (f.origins or {("figure", f.id)})
                     }
                 ),
                 groups=len({g for f in self.current.values() for g in f.groups}),
