@@ -90,7 +90,9 @@ def comparison_key(measure_id: int, options: dict) -> str:
 
 def cached_comparison(measure, compute, **options) -> dict:
     """The comparison of ``measure`` with ``options``, from the cache or computed."""
-    key = comparison_key(measure.pk, {**options, "view": compute.__name__})
+    # Options left out and options given as None are the same request.
+    given = {name: value for name, value in options.items() if value is not None}
+    key = comparison_key(measure.pk, {**given, "view": compute.__name__})
     result = cache.get(key)
     if result is None:
         result = compute(measure, **options)

@@ -13,7 +13,6 @@ Which figures take part, and with which interval, is the time module's
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -149,72 +148,58 @@ def best_supported(
     points = sorted({v for f in figures for v in (f.low, f.high) if v is not None})
     starts: dict[Number, list] = {}
     ends: dict[Number, list] = {}
-    covering: Counter = Counter()
+    counts: dict = {}
     for f in figures:
         if f.low is None:
-            covering.update(f.groups)
+            for group in f.groups:
+                counts[group] = counts.get(group, 0) + 1
         else:
             starts.setdefault(f.low, []).extend(f.groups)
         if f.high is not None:
             ends.setdefault(f.high, []).extend(f.groups)
 
-    # Piece 2k is the gap before points[k], piece 2k+1 the point itself, and the
-    # last piece the gap after the last point. First the support of every piece
-    # (cheap), then the groups of the pieces that have the best support.
-    supports = _supports(points, covering, starts, ends)
-    best = max(supports)
-    if best == 0:
-        return []
-    stretches: list[Stretch] = []
-    run: list | None = None
-    counts = Counter(covering)
-    for index, support in enumerate(supports):
-        k, is_point = divmod(index, 2)
-        if is_point:
-            for group in starts.get(points[k], ()):
-                counts[group] += 1
-        elif k > 0:
-            for group in ends.get(points[k - 1], ()):
-                counts[group] -= 1
-                if not counts[group]:
-                    del counts[group]
-        if support != best:
-            if run is not None:
-                stretches.append(_stretch(run, best, all_groups, others))
-                run = None
-            continue
-        if is_point:
-            low = high = points[k]
-        else:
-            low = points[k - 1] if k > 0 else None
-            high = points[k] if k < len(points) else None
-        groups = frozenset(counts)
-        if run is not None and run[2] == groups:
-            run[1] = high
-        else:
-            if run is not None:
-                stretches.append(_stretch(run, best, all_groups, others))
-            run = [low, high, groups]
-    if run is not None:
-        stretches.append(_stretch(run, best, all_groups, others))
-    return stretches
+    # One pass over the pieces: the gap before each point, the point, and the gap
+    # after the last. The groups of a piece are taken (as a set) only where its
+    # support reaches the best so far and they changed since last taken.
+    best, runs = 0, []
+    joined = False  # whether the last run reaches the previous piece
+    taken: frozenset | None = None
 
+    def piece(low, high) -> None:
+        nonlocal best, runs, joined, taken
+        support = len(counts)
+        if support == 0 or support < best:
+            joined = False
+            return
+        if support > best:
+            best, runs, joined = support, [], False
+        if taken is None:
+            taken = frozenset(counts)
+        if joined and runs[-1][2] == taken:
+            runs[-1][1] = high
+        else:
+            runs.append([low, high, taken])
+        joined = True
 
-def _supports(points, covering: Counter, starts: dict, ends: dict) -> list[int]:
-    """How many distinct groups cover each piece, in piece order."""
-    counts = Counter(covering)
-    supports = []
+    previous = None
     for point in points:
-        supports.append(len(counts))
+        piece(previous, point)
         for group in starts.get(point, ()):
-            counts[group] += 1
-        supports.append(len(counts))
+            held = counts.get(group, 0)
+            counts[group] = held + 1
+            if not held:
+                taken = None
+        piece(point, point)
         for group in ends.get(point, ()):
             counts[group] -= 1
             if not counts[group]:
                 del counts[group]
-    supports.append(len(counts))
-    return supports
+                taken = None
+        previous = point
+    piece(previous, None)
+    if best == 0:
+        return []
+    return [_stretch(run, best, all_groups, others) for run in runs]
 
 
 def _group_order(group):

@@ -101,15 +101,15 @@ def test_writes_to_links_sources_and_claims_drop_it(client, measure, write):
 
 def test_the_measure_page_shares_the_cache(client, measure):
     client.get(f"/measures/{measure.pk}/")
+    # The API's comparison, asked with no options, is the same entry.
     key = caching.comparison_key(
         measure.pk,
-        {
-            "as_of_after": None,
-            "as_of_before": None,
-            "conflict_limit": selectors.DEFAULT_CONFLICT_LIMIT,
-        },
+        {"conflict_limit": selectors.DEFAULT_CONFLICT_LIMIT, "view": "compare_measure"},
     )
     assert caches["default"].get(key)["counts"]["figures"] == 2
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/api/measures/{measure.pk}/comparison/")
+    assert len(queries) == 1  # the measure itself; the comparison is cached
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
