@@ -318,3 +318,16 @@ def test_the_seed_ammunition_measure_is_cumulative_and_troops_are_levels(seed):
     assert kinds["Ammunition rounds North Korea has supplied to Russia"] == "cumulative"
     assert kinds["North Korean personnel training in Russia"] == "level"
     assert Document.objects.count() == 1
+
+
+def test_the_topic_comparison_takes_at_and_known_at(client, story):
+    topic = services.topic_create(user=None, name="Dam collapse")
+    services.measure_update(
+        measure=story.measure, user=None, changes={"topics": [topic]}
+    )
+    url = f"/api/topics/{topic.pk}/comparison/"
+    [early] = client.get(url, {"known_at": "2024-06-04"}).json()["measures"]
+    assert early["known_at"].startswith("2024-06-04T23:59:59")
+    assert early["counts"]["figures"] == 3
+    [at] = client.get(url, {"at": "2024-06-05"}).json()["measures"]
+    assert at["at"] == "2024-06-05" and at["counts"]["figures"] == 4
