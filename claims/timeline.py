@@ -214,7 +214,6 @@ def compare_at(
     after: datetime.date | None = None,
     before: datetime.date | None = None,
     conflict_limit: int | None = None,
-    list_conflicts: bool = True,
 ) -> Result:
     """The comparison at T known at K: conflicts among current figures, the
     best-supported stretches (of estimates, else of bounds), the spread, the
@@ -224,8 +223,38 @@ def compare_at(
     )
     current = [s for s in situated if s.current]
     intervals = [s.interval() for s in current]
-    estimates = [s.interval() for s in current if s.role == ESTIMATE]
-    bounds = [s.interval() for s in current if s.role == BOUND]
+    estimates = [
+        i for s, i in zip(current, intervals, strict=True) if s.role == ESTIMATE
+    ]
+    bounds = [i for s, i in zip(current, intervals, strict=True) if s.role == BOUND]
+    return _summary(
+        at,
+        known_at,
+        situated,
+        [s.figure for s in current],
+        intervals,
+        estimates,
+        bounds,
+        considered=len(situated),
+        conflicts=comparison.conflicts(intervals, conflict_limit),
+    )
+
+
+def _summary(
+    at,
+    known_at,
+    situated,
+    current,
+    intervals,
+    estimates,
+    bounds,
+    *,
+    considered,
+    conflicts,
+) -> Result:
+    """The comparison of the current figures (``current``, their ``intervals`` at
+    T, split into ``estimates`` and ``bounds``): shared by ``compare_at`` and the
+    incremental evolution."""
     if estimates:
         stretches = comparison.best_supported(estimates, bounds)
         support_kind = ESTIMATE + "s"
@@ -238,23 +267,17 @@ def compare_at(
         at=at,
         known_at=known_at,
         figures=situated,
-        conflicts=comparison.conflicts(intervals, conflict_limit)
-        if list_conflicts
-        else [],
+        conflicts=conflicts,
         best_supported=stretches,
         support_kind=support_kind,
         spread=comparison.spread(intervals),
         counts=Counts(
-            figures=len(situated),
+            figures=considered,
             current=len(current),
             origins=len(
-                {
-                    o
-                    for s in current
-                    for o in (s.figure.origins or {("figure", s.figure.id)})
-                }
+                {o for f in current for o in (f.origins or {("figure", f.id)})}
             ),
-            groups=len({g for s in current for g in s.figure.groups}),
+            groups=len({g for f in current for g in f.groups}),
             conflicts=comparison.count_conflicts(intervals),
         ),
         low=None if not lows or None in lows else min(lows),
@@ -367,50 +390,17 @@ class _Known:
                 estimates.append(interval)
             else:
                 bounds.append(interval)
-        if estimates:
-            stretches = comparison.best_supported(estimates, bounds)
-            support_kind = ESTIMATE + "s"
-        else:
-            stretches = comparison.best_supported(bounds)
-            support_kind = BOUND + "s" if bounds else None
-        lows = [e.low for e in estimates]
-        highs = [e.high for e in estimates]
-        return Result(
-            at=self.at,
-            known_at=known_at,
-            figures=[],
+        return _summary(
+            self.at,
+            known_at,
+            [],
+            list(self.current.values()),
+            intervals,
+            estimates,
+            bounds,
+            considered=self.count,
             conflicts=[],
-            best_supported=stretches,
-            support_kind=support_kind,
-            spread=comparison.spread(intervals),
-            counts=Counts(
-                figures=self.count,
-                current=len(intervals),
-                origins=len(
-                    {
-                        o
-                        for f in self.current.values()
-                        for o in (f.origins or {("figure", f.id)})
-                    }
-                ),
-                groups=len({g for f in self.current.values() for g in f.groups}),
-                conflicts=comparison.count_conflicts(intervals),
-            ),
-            low=None if not lows or None in lows else min(lows),
-            high=None if not highs or None in highs else max(highs),
         )
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What figures say of a claim: per other group, whether its current figure
-    conflicts with the claim's or agrees with it (two overlapping estimates), and
-    which two figures show it."""
-
-    group: object
-    by: str  # "conflict" or "agreement"
-    own_figure: int
-    other_figure: int
 
 
 @dataclass
