@@ -489,12 +489,9 @@ def claim_corroboration(
     contradicting = by_links(Relation.CONTRADICTS)
     evidence = _figure_evidence(claim, own, known_at, tree)
     texts = evidence.pop("texts")
-    for group, pair in evidence["conflicts"].items():
-        if group not in corroborating and group not in contradicting:
-            contradicting[group] = {"by": "figure", "figures": pair}
-    for group, pair in evidence["agreements"].items():
-        if group not in corroborating and group not in contradicting:
-            corroborating[group] = {"by": "figure", "figures": pair}
+    timeline.add_figure_evidence(
+        corroborating, contradicting, evidence["conflicts"], evidence["agreements"]
+    )
     suggestion = independence.suggest_credibility(
         len(corroborating), len(contradicting)
     )

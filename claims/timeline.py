@@ -434,3 +434,20 @@ def figure_evidence(
                 elif agree:
                     evidence.agreements.setdefault(group, pair)
     return evidence
+
+
+def add_figure_evidence(
+    corroborating: dict, contradicting: dict, conflicts: dict, agreements: dict
+) -> None:
+    """Add what figures say where no link already speaks (DOMAIN.md, "Suggested
+    credibility"): a group whose current figure conflicts goes to ``contradicting``,
+    one whose estimate overlaps to ``corroborating``; a group that would go to both
+    contradicts. Both dicts map a group to why it is there; a figure entry names the
+    claim's figure and the group's: ``{"by": "figure", "figures": (own, other)}``."""
+    linked = set(corroborating) | set(contradicting)
+    for group, pair in conflicts.items():
+        if group not in linked:
+            contradicting[group] = {"by": "figure", "figures": pair}
+    for group, pair in agreements.items():
+        if group not in linked and group not in contradicting:
+            corroborating[group] = {"by": "figure", "figures": pair}

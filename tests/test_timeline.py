@@ -837,3 +837,22 @@ def test_evolution_agrees_with_the_reference_at_each_days_end(figures, kind, tz)
         assert_the_summary_agrees(
             step.result, Reference(figures, kind, None, end, None, None)
         )
+
+
+def test_figure_evidence_never_overrides_a_link_and_a_group_both_ways_contradicts():
+    corroborating = {"ua": {"by": "link", "link": 1}}
+    contradicting = {}
+    timeline.add_figure_evidence(
+        corroborating,
+        contradicting,
+        conflicts={"ua": (1, 2), "kr": (1, 3), "us": (1, 4)},
+        agreements={"kr": (1, 5), "uk": (1, 6)},
+    )
+    assert corroborating == {
+        "ua": {"by": "link", "link": 1},
+        "uk": {"by": "figure", "figures": (1, 6)},
+    }
+    assert contradicting == {
+        "kr": {"by": "figure", "figures": (1, 3)},
+        "us": {"by": "figure", "figures": (1, 4)},
+    }
