@@ -30,3 +30,9 @@ def ensure_groups() -> None:
             content_type__app_label="claims", codename__in=codenames
         )
         group.permissions.add(*permissions)
+
+
+def in_group(user, group: str) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=group).exists()

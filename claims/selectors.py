@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, FloatField, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from claims import charts, independence, marking, search, timeline
+from claims import independence, search, timeline
 from claims.choices import (
     DERIVING_RELATIONS,
     AttributionStatus,
@@ -618,30 +618,6 @@ def _evidence_reason(tree: SourceTree, group, why: dict, verb: str, texts) -> st
 
 # Reviewer pages ------------------------------------------------------------------------
 
-#: Colours for independence groups, distinguishable by most colour-blind readers
-#: (Okabe and Ito's palette, then Tableau's), cycled when there are more groups.
-GROUP_COLOURS = [
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#D55E00",
-    "#56B4E9",
-    "#8C6D31",
-    "#7F7F7F",
-    "#BCBD22",
-    "#17BECF",
-]
-
-
-def group_colours(groups: Iterable[int]) -> dict[int, str]:
-    """A colour for each group, in order of first appearance."""
-    colours: dict[int, str] = {}
-    for group in groups:
-        if group not in colours:
-            colours[group] = GROUP_COLOURS[len(colours) % len(GROUP_COLOURS)]
-    return colours
-
 
 def _in_conflict(figures: list[dict]) -> set[int]:
     """The ids of the current figures (of one comparison) that conflict with at
@@ -740,11 +716,6 @@ def claim_page(claim: Claim) -> dict:
         *independence.ancestors(claim.source_id, tree.parents),
     ]
     sources = Source.objects.in_bulk(chain_ids)
-    text = claim.document.text
-    if text and claim.quote_start is not None:
-        before, quote, after = marking.excerpt(text, claim.quote_start, claim.quote_end)
-    else:
-        before, quote, after = "", claim.quote, ""
     links = list(
         Link.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
         .select_related("from_claim__source", "to_claim__source")
@@ -757,7 +728,6 @@ def claim_page(claim: Claim) -> dict:
         figure.compared = compared.get(figure.pk)
     return {
         "source_chain": [sources[pk] for pk in chain_ids if pk in sources],
-        "context": {"before": before, "quote": quote, "after": after},
         "figures": figures,
         "links_out": [link for link in links if link.from_claim_id == claim.pk],
         "links_in": [link for link in links if link.to_claim_id == claim.pk],
@@ -804,10 +774,10 @@ def _figure_evidence_rows(corroboration: dict, compared: dict[int, dict]) -> lis
 
 
 def document_page(document) -> dict:
-    """The document's text cut into marked segments, coloured by independence group.
+    """The document's claims in quote order, each with the groups it speaks for.
 
-    A claim speaks for the groups of all its origins (``Voices``): it is listed
-    under each of them, and its mark takes the colour of the first.
+    A claim speaks for the groups of all its origins (``Voices``): ``groups`` maps
+    each claim's id to their ids, sorted; every claim carries ``group_refs``.
     """
     claims = list(
         document.claims.select_related("source").order_by("quote_start", "id")
@@ -818,198 +788,15 @@ def document_page(document) -> dict:
         c.pk: sorted(Voices.of(c.pk, c.source_id, origin_map, tree).groups)
         for c in claims
     }
-    colours = group_colours(g for c in claims for g in groups_of_claim[c.pk])
-    spans = [
-        marking.Span(c.pk, c.quote_start, c.quote_end)
-        for c in claims
-        if c.quote_start is not None
-    ]
-    by_id = {c.pk: c for c in claims}
     for claim in claims:
         claim.group_refs = [tree.ref(g) for g in groups_of_claim[claim.pk]]
-    pieces = [
-        {
-            "text": piece.text,
-            "claims": [by_id[key] for key in piece.covering],
-            "colour": colours[groups_of_claim[piece.covering[0]][0]]
-            if piece.covering
-            else "",
-            "ending": [by_id[key] for key in piece.ending],
-        }
-        for piece in marking.segments(document.text, spans)
-    ]
-    legend: dict[int, dict] = {}
-    for claim in claims:
-        for group in groups_of_claim[claim.pk]:
-            entry = legend.setdefault(
-                group,
-                {
-                    "group": tree.ref(group),
-                    "colour": colours[group],
-                    "sources": {},
-                },
-            )
-            entry["sources"][claim.source_id] = claim.source
     return {
-        "pieces": pieces,
         "claims": claims,
-        "legend": [
-            {**entry, "sources": list(entry["sources"].values())}
-            for entry in legend.values()
-        ],
-        "unplaced": [c for c in claims if c.quote_start is None],
+        "groups": groups_of_claim,
+        "group_refs": {
+            g: tree.ref(g) for groups in groups_of_claim.values() for g in groups
+        },
     }
-
-
-ROW_HEIGHT = 40
-CHART_TOP = 8
-AXIS_HEIGHT = 34
-#: How many best-supported stretches the measure page lists (all are drawn), and
-#: how many groups it names for each role of a stretch (all are counted).
-MAX_STRETCHES_LISTED = 20
-MAX_GROUPS_NAMED = 12
-
-
-def _date_key(figure: dict) -> datetime.date:
-    return figure["date"] or datetime.date.min
-
-
-def measure_chart(result: dict) -> dict:
-    """Rows, axis and shading for the measure page's SVG, from a comparison.
-
-    A current figure is drawn as it stands at T (``at_interval``: on a running
-    total, an earlier figure is open above); a superseded one as it was given,
-    faded, naming the figure that superseded it. Bounds are drawn hollow, their
-    open ends reaching the edge of the plot.
-    """
-    figures = result["figures"]
-    by_id = {f["id"]: f for f in figures}
-    group_refs = {g["id"]: g for f in figures for g in f["groups"]}
-    conflicts: dict[int, list[int]] = {}
-    for conflict in result["conflicts"]:
-        a, b = conflict["figure_ids"]
-        conflicts.setdefault(a, []).append(b)
-        conflicts.setdefault(b, []).append(a)
-    axis = charts.axis_for(_chart_values(figures))
-    colours = group_colours(f["group"]["id"] for f in figures)
-    order = {group: index for index, group in enumerate(colours)}
-    ordered = sorted(
-        figures, key=lambda f: (order[f["group"]["id"]], _date_key(f), f["id"])
-    )
-    rows = []
-    for index, figure in enumerate(ordered):
-        top = CHART_TOP + index * ROW_HEIGHT
-        shown = figure["at_interval"] or {"low": figure["low"], "high": figure["high"]}
-        low, high = shown["low"], shown["high"]
-        row = {
-            "figure": figure,
-            "role": figure["role"],
-            "superseded_by": by_id.get(figure["superseded_by"]),
-            "projected": figure["at_interval"] is not None
-            and figure["high"] is not None
-            and high is None,
-            "low": low,
-            "high": high,
-            "colour": colours[figure["group"]["id"]],
-            "label_y": top + 13,
-            "bar_y": top + 27,
-            "conflicts_with": sorted(conflicts.get(figure["id"], [])),
-            "exact": low is not None and low == high,
-            "hollow": figure["role"] == timeline.BOUND
-            or (
-                figure["role"] == timeline.SUPERSEDED
-                and figure["qualifier"] not in timeline.ESTIMATE_QUALIFIERS
-            ),
-            "open_low": low is None,
-            "open_high": high is None,
-        }
-        if axis is not None:
-            row["x1"] = 0.0 if low is None else axis.at(low)
-            row["x2"] = 100.0 if high is None else axis.at(high)
-            row["width"] = round(max(row["x2"] - row["x1"], 0.4), 3)
-        rows.append(row)
-    stretches = [
-        {
-            **stretch,
-            **_named("supporting", stretch["supporting_groups"], group_refs),
-            **_named("consistent", stretch["consistent_groups"], group_refs),
-            **_named("other", stretch["other_groups"], group_refs),
-        }
-        for stretch in result["best_supported"]
-    ]
-    shading: list[dict] = []
-    if axis is not None:
-        spans = []
-        for stretch in stretches:
-            x1 = 0.0 if stretch["low"] is None else axis.at(stretch["low"])
-            x2 = 100.0 if stretch["high"] is None else axis.at(stretch["high"])
-            spans.append((x1, max(x2, x1 + 0.4), stretch))
-        for x1, x2, stretch in sorted(spans, key=lambda span: span[:2]):
-            if shading and x1 <= shading[-1]["x2"]:
-                # Tied stretches that touch on the chart share one band.
-                shading[-1]["x2"] = max(shading[-1]["x2"], x2)
-                shading[-1]["count"] += 1
-            else:
-                shading.append({"x": x1, "x2": x2, "stretch": stretch, "count": 1})
-        for shade in shading:
-            shade["width"] = round(shade["x2"] - shade["x"], 3)
-    plot_height = CHART_TOP + len(rows) * ROW_HEIGHT
-    return {
-        "rows": rows,
-        "axis": axis,
-        "shading": shading,
-        "stretches": stretches[:MAX_STRETCHES_LISTED],
-        "stretches_unlisted": max(len(stretches) - MAX_STRETCHES_LISTED, 0),
-        "conflicts": [
-            (by_id[c["figure_ids"][0]], by_id[c["figure_ids"][1]], c["same_group"])
-            for c in result["conflicts"]
-        ],
-        "plot_height": plot_height,
-        "height": plot_height + AXIS_HEIGHT,
-        "legend": [
-            {"group": _ref(g, group_refs), "colour": c} for g, c in colours.items()
-        ],
-        "roles": {row["role"] for row in rows},
-    }
-
-
-def _chart_values(figures: list[dict]) -> list:
-    """The values the chart's axis covers: every figure's ends, and room beyond
-    them for an open end to point into (a bound at the axis's end would show as
-    a stub)."""
-    values = [v for f in figures for v in (f["low"], f["high"])]
-    finite = [v for v in values if v is not None]
-    if not finite:
-        return values
-    low, high = min(finite), max(finite)
-    room = (high - low) * 0.15 or abs(high) * 0.15 or 1
-    shown = [f["at_interval"] or f for f in figures]
-    if any(s["high"] is None for s in shown):
-        values.append(high + room)
-    if any(s["low"] is None for s in shown):
-        values.append(low - room)
-    return values
-
-
-def _ref(group: int, refs: dict[int, dict]) -> dict:
-    return refs.get(group) or {"id": group, "name": f"group #{group}"}
-
-
-def _named(role: str, groups: list[int], refs: dict[int, dict]) -> dict:
-    """The first ``MAX_GROUPS_NAMED`` of ``groups`` as refs under ``role``, and
-    how many more there are under ``role_more``: a page names a few voices, the
-    API all of them."""
-    named = [_ref(g, refs) for g in groups[:MAX_GROUPS_NAMED]]
-    return {role: named, f"{role}_more": max(len(groups) - MAX_GROUPS_NAMED, 0)}
-
-
-def evolution_chart(evolution: dict, known_at: datetime.datetime | None) -> dict:
-    """The geometry of the measure page's evolution chart (``charts.evolution``),
-    the day of ``known_at`` (in the site's time zone) picked out."""
-    chosen = None
-    if known_at is not None:
-        chosen = timezone.localtime(known_at).date()
-    return charts.evolution(evolution["steps"], chosen=chosen)
 
 
 def source_record(source: Source) -> dict:

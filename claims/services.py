@@ -6,7 +6,7 @@ inside ``transaction.atomic``, with the history entry's user and reason set, and
 carries the write's consequences in the same transaction: a measure's figures
 derived again when its tolerance, lower limit or unit changes; figures that follow
 their claim's date moved with it. The API, the admin and the reviewer pages call
-these; the bundle import (``claims.bundle``) is the one bulk path, validating every
+these; the bundle import (``claims.exchange.bundle``) is the one bulk path, validating every
 row by the same model rules and writing its history with the bulk helpers.
 
 An update or delete given ``expected_version`` applies only if the row is still at

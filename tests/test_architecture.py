@@ -5,8 +5,11 @@ import ast
 from pathlib import Path
 
 import claims
+import devtools
 
 ROOT = Path(claims.__file__).parent
+#: Every tree of application code: the domain and its rooms, the developer tools.
+TREES = [ROOT, Path(devtools.__file__).parent]
 #: The modules allowed to write rows: the services, and the bulk paths that write
 #: their history with the bulk helpers (import, corpus, archive restore, seed).
 WRITERS = {
@@ -53,7 +56,8 @@ def writes_in(path: Path) -> list[str]:
 def domain_modules() -> list[Path]:
     return [
         path
-        for path in sorted(ROOT.rglob("*.py"))
+        for tree in TREES
+        for path in sorted(tree.rglob("*.py"))
         if "migrations" not in path.parts
         and "management" not in path.parts
         and path.name not in WRITERS

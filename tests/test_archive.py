@@ -14,11 +14,12 @@ from django.db.models import Max
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from claims import corpus, search
-from claims.archive import archived_models, export_archive, import_archive
+from claims import search
+from claims.exchange.archive import archived_models, export_archive, import_archive
 from claims.history import history_entries, set_related
 from claims.models import Claim, Measure, Source, Topic
 from claims.permissions import EDITORS, REVIEWERS
+from devtools import corpus
 
 from .factories import member_of
 

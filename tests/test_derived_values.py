@@ -21,7 +21,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims import services
-from claims.bundle import import_bundle
+from claims.exchange.bundle import import_bundle
 from claims.models import (
     Claim,
     Document,

@@ -6,8 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
-    path("", include("claims.urls")),
+    path("", include("claims.web.urls")),
 ]
 
-handler404 = "claims.views.not_found"
-handler500 = "claims.views.server_error"
+handler404 = "claims.web.views.not_found"
+handler500 = "claims.web.views.server_error"

@@ -3,13 +3,7 @@
 from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from claims.permissions import EDITORS
-
-
-def in_group(user, group: str) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.groups.filter(name=group).exists()
+from claims.permissions import EDITORS, in_group
 
 
 class ReadOpenWriteByGroup(BasePermission):

@@ -11,15 +11,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from claims import bundle, caching, filtersets, search, selectors, services
+from claims import caching, filtersets, search, selectors, services
 from claims.api import serializers
+from claims.exchange import bundle
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
@@ -57,7 +58,7 @@ def service_errors() -> Iterator[None]:
         codes = {e.code for errors in groups for e in errors}
         if codes & CONFLICT_CODES:
             raise Conflict(detail) from error
-        raise serializers.serializers.ValidationError(detail) from error
+        raise ValidationError(detail) from error
     except services.StaleVersion as error:
         raise PreconditionFailed() from error
 

@@ -65,7 +65,7 @@ def test_a_time_with_an_offset_the_database_does_not_take_is_compared_in_utc(see
 
 
 def test_a_server_error_answers_json_under_the_api_and_a_page_elsewhere(rf):
-    from claims.views import server_error
+    from claims.web.views import server_error
 
     answer = server_error(rf.get("/api/claims/"))
     assert answer.status_code == 500 and answer["Content-Type"] == "application/json"

@@ -8,7 +8,7 @@ document writes it."""
 
 import pytest
 
-from claims.bundle import BundleError, import_bundle
+from claims.exchange.bundle import BundleError, import_bundle
 from claims.models import Claim
 
 from ..factories import (

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims import charts
-from claims.charts import axis_for, label, nice_step
-from claims.marking import Span, excerpt, segments
+from claims.web import charts
+from claims.web.charts import axis_for, label, nice_step
+from claims.web.marking import Span, excerpt, segments
 
 
 def test_segments_cut_the_text_at_every_span_boundary():

@@ -423,6 +423,6 @@ def test_every_page_makes_the_same_queries_for_10_rows_and_1000(client):
     ],
 )
 def test_only_web_addresses_are_linked(stored, linked):
-    from claims.templatetags.tracker import web_url
+    from claims.web.templatetags.tracker import web_url
 
     assert web_url(stored) == linked

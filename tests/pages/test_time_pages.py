@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import caching, services
-from claims.forms import WindowForm, moment_from_text
 from claims.models import Claim, Figure, Source
+from claims.web.forms import WindowForm, moment_from_text
 
 from ..factories import ClaimFactory, DocumentFactory, MeasureFactory, SourceFactory
 

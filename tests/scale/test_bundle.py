@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from claims.bundle import BundleError, import_bundle
+from claims.exchange.bundle import BundleError, import_bundle
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 

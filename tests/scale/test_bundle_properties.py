@@ -10,7 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims.bundle import KINDS, BundleError, import_bundle
+from claims.exchange.bundle import KINDS, BundleError, import_bundle
 from claims.figures import parse_figure
 from claims.models import Claim, Document, Figure, Link, Measure, Source
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from claims import caching, selectors
-from claims.bundle import import_bundle
+from claims.exchange.bundle import import_bundle
 from claims.models import Figure, Link
 
 from ..factories import ClaimFactory, FigureFactory, MeasureFactory, SourceFactory

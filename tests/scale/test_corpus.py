@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from claims.choices import DERIVING_RELATIONS
-from claims.corpus import generate
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
+from devtools.corpus import generate
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from claims.corpus import generate
 from claims.history import history_entries
 from claims.models import Claim, Measure
+from devtools.corpus import generate
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from claims.bundle import import_bundle
+from claims.exchange.bundle import import_bundle
 from claims.models import Claim
 from claims.permissions import EDITORS, REVIEWERS
 

@@ -171,8 +171,8 @@ def test_an_import_killed_halfway_leaves_nothing(editor_user, tmp_path, settings
     import time
     from pathlib import Path
 
-    from claims import corpus
     from claims.models import Document, Figure, Source
+    from devtools import corpus
 
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(corpus.bundle(claims=20_000, seed=5)))

@@ -28,12 +28,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # The rooms (docs/architecture.md): the domain, exchange, the reviewer pages.
     "claims",
+    "claims.exchange",
+    "claims.web",
 ]
 
 MIDDLEWARE = [
     # Outermost: every error answer under /api/ is JSON, whoever wrote it.
-    "claims.middleware.ApiErrorsAsJsonMiddleware",
+    "claims.api.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "claims.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -3,6 +3,10 @@
 import os
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
+
+# The corpus generator, the benchmark and the soak run (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 # A fixed development key: never used by the production settings, which require one.

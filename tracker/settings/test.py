@@ -1,6 +1,10 @@
 """Settings for the test suite: fast hashing, no debug, the same database rules."""
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
+
+# The corpus generator, the benchmark and the soak run (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 
 SECRET_KEY = "django-insecure-test-key"
 DEBUG = False

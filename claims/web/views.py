@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import defaults
 
 from claims import caching, selectors, services
-from claims.api.permissions import in_group
-from claims.forms import QueueFilterForm, ReviewForm, WindowForm
 from claims.models import Claim, Document, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
-from claims.permissions import REVIEWERS
+from claims.permissions import REVIEWERS, in_group
+from claims.web import presentation
+from claims.web.forms import QueueFilterForm, ReviewForm, WindowForm
 
 PAGE_SIZE = 25
 
@@ -103,7 +103,7 @@ def claim_detail(request, pk):
             "claim": claim,
             "form": form,
             "can_review": can_review,
-            **selectors.claim_page(claim),
+            **presentation.claim_page(claim),
         },
         status=400 if form.errors else 200,
     )
@@ -121,7 +121,7 @@ def document_detail(request, pk):
         "claims/document.html",
         {
             "document": document,
-            **selectors.document_page(document),
+            **presentation.document_page(document),
         },
     )
 
@@ -148,8 +148,8 @@ def measure_detail(request, pk):
             "measure": measure,
             "window": window,
             "result": result,
-            "chart": selectors.measure_chart(result),
-            "evolution": selectors.evolution_chart(
+            "chart": presentation.measure_chart(result),
+            "evolution": presentation.evolution_chart(
                 evolution, known_at=result["known_at"]
             ),
         },

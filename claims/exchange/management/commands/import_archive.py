@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.archive import ArchiveError, import_archive, summary
-from claims.management.commands.import_bundle import ProgressBar
+from claims.exchange.archive import ArchiveError, import_archive, summary
+from claims.exchange.management.commands.import_bundle import ProgressBar
 
 
 class Command(BaseCommand):

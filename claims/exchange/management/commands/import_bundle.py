@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.bundle import BundleError, import_bundle
+from claims.exchange.bundle import BundleError, import_bundle
 
 
 class ProgressBar:
@@ -27,7 +27,7 @@ class ProgressBar:
 class Command(BaseCommand):
     help = (
         "Import a JSON bundle of documents, sources, measures, claims, figures and "
-        "links (see claims/bundle.py). Every row is validated; a bad row is reported "
+        "links (see claims/exchange/bundle.py). Every row is validated; a bad row is reported "
         "with its kind, key, field and reason, and then nothing is written."
     )
 

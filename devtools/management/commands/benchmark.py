@@ -34,11 +34,11 @@ from django.test import Client
 from django.test.utils import override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from claims import corpus
 from claims.choices import Qualifier
 from claims.figures import interval_for
 from claims.models import Claim, Document, Figure, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
+from devtools import corpus
 
 HOST = "localhost"
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

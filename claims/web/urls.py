@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from claims import views
+from claims.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from claims import corpus
+from devtools import corpus
 
 
 class Command(BaseCommand):

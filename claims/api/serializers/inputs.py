@@ -1,0 +1,101 @@
+"""What the API's computed views take: moments, comparison windows, bundles.
+Input only: query parameters and request bodies, validated, never answered."""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.api.serializers.resources import _datetime
+
+
+class MomentField(serializers.Field):
+    """A date-time, or a date meaning its end in the site's time zone."""
+
+    default_error_messages = {
+        "invalid": "Give a date (YYYY-MM-DD, meaning its end) or an ISO 8601 "
+        "date-time, not {value!r}."
+    }
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        try:
+            day = parse_date(text) if len(text) == 10 else None
+        except ValueError:  # well formed, but no such day (2024-02-30)
+            self.fail("invalid", value=data)
+        if day is not None:
+            return datetime.datetime.combine(
+                day, datetime.time.max, tzinfo=timezone.get_current_timezone()
+            )
+        try:
+            moment = parse_datetime(text)
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.fail("invalid", value=data)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment
+
+    def to_representation(self, value):
+        return _datetime(value)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "A date (its end, in the site's time zone) or a date-time.",
+        "example": "2024-10-28",
+    }
+)
+class KnownAtField(MomentField):
+    pass
+
+
+class MomentSerializer(serializers.Serializer):
+    known_at = KnownAtField(
+        required=False,
+        help_text="What was known then: only figures and claims whose document was "
+        "published by this moment count. A date means its end.",
+    )
+
+
+class ComparisonWindowSerializer(MomentSerializer):
+    at = serializers.DateField(
+        required=False,
+        help_text="The date T the comparison is made at: figures dated after it are "
+        "not considered. Default: the window's end, else the latest figure date "
+        "known at known_at.",
+    )
+    as_of_after = serializers.DateField(required=False, help_text="Inclusive.")
+    as_of_before = serializers.DateField(required=False, help_text="Inclusive.")
+    conflict_limit = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        default=1_000,
+        help_text="How many conflicts to list, the most widely separated first; "
+        "counts.conflicts has them all.",
+    )
+
+    def validate(self, attrs):
+        after, before = attrs.get("as_of_after"), attrs.get("as_of_before")
+        if after and before and after > before:
+            raise serializers.ValidationError(
+                {"as_of_after": "The window's start is after its end."}
+            )
+        return attrs
+
+
+class BundleSerializer(serializers.Serializer):
+    """A bundle: lists of rows by kind; each row has a ``key`` and the kind's write
+    fields, references being keys of the bundle or stored ids."""
+
+    documents = serializers.ListField(child=serializers.DictField(), required=False)
+    sources = serializers.ListField(child=serializers.DictField(), required=False)
+    measures = serializers.ListField(child=serializers.DictField(), required=False)
+    claims = serializers.ListField(child=serializers.DictField(), required=False)
+    figures = serializers.ListField(child=serializers.DictField(), required=False)
+    links = serializers.ListField(child=serializers.DictField(), required=False)
