@@ -122,8 +122,33 @@ class TopicAdmin(TrackedAdmin):
     search_fields = ["name", "description"]
 
 
+class LinkGraphLockMixin:
+    """A page that writes links (its own row or inline ones) validates them under
+    the link-graph lock, as the services do: no cycle or duplicate slips between
+    two writers."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        if request.method == "POST":
+            with transaction.atomic():
+                services.lock_link_graph()
+                return super().changeform_view(request, *args, **kwargs)
+        return super().changeform_view(request, *args, **kwargs)
+
+
+class ClaimCountMixin:
+    """A "Claims" column: how many claims name the row, counted in the list's own
+    query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_claim_count=Count("claims"))
+
+    @admin.display(description="Claims", ordering="_claim_count")
+    def claim_count(self, obj) -> int:
+        return obj._claim_count
+
+
 @admin.register(Source)
-class SourceAdmin(TrackedAdmin):
+class SourceAdmin(ClaimCountMixin, TrackedAdmin):
     kind = "source"
     list_display = ["name", "kind", "parent", "country", "reliability", "claim_count"]
     list_filter = [
@@ -136,13 +161,6 @@ class SourceAdmin(TrackedAdmin):
     autocomplete_fields = ["parent"]
     # The parent column would otherwise cost one query a row.
     list_select_related = ["parent"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_claim_count=Count("claims"))
-
-    @admin.display(description="Claims", ordering="_claim_count")
-    def claim_count(self, obj: Source) -> int:
-        return obj._claim_count
 
 
 class ShownRowForm(forms.ModelForm):
@@ -189,7 +207,7 @@ class DocumentForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(TrackedAdmin):
+class DocumentAdmin(ClaimCountMixin, TrackedAdmin):
     kind = "document"
     form = DocumentForm
     list_display = ["title", "publisher", "published_at", "claim_count"]
@@ -197,13 +215,6 @@ class DocumentAdmin(TrackedAdmin):
     search_fields = ["title", "publisher", "url", "byline"]
     date_hierarchy = "published_at"
     inlines = [ClaimSummaryInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_claim_count=Count("claims"))
-
-    @admin.display(description="Claims", ordering="_claim_count")
-    def claim_count(self, obj: Document) -> int:
-        return obj._claim_count
 
 
 class FigureForm(forms.ModelForm):
@@ -220,15 +231,7 @@ class FigureInline(admin.TabularInline):
     model = Figure
     form = FigureForm
     fields = [
-        "measure",
-        "text",
-        "as_of",
-        "qualifier",
-        "value",
-        "low",
-        "high",
-        "bounds_overridden",
-        "note",
+        name for name in services.writable(services.FigureChanges) if name != "claim"
     ]
     autocomplete_fields = ["measure"]
     extra = 0
@@ -291,7 +294,7 @@ class ClaimForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(TrackedAdmin):
+class ClaimAdmin(LinkGraphLockMixin, TrackedAdmin):
     kind = "claim"
     form = ClaimForm
     list_display = [
@@ -348,14 +351,6 @@ class ClaimAdmin(TrackedAdmin):
         ),
     ]
 
-    def changeform_view(self, request, *args, **kwargs):
-        # The page may add links inline: validate them under the link-graph lock.
-        if request.method == "POST":
-            with transaction.atomic():
-                services.lock_link_graph()
-                return super().changeform_view(request, *args, **kwargs)
-        return super().changeform_view(request, *args, **kwargs)
-
     @admin.display(description="Quote found at")
     def quote_span(self, obj: Claim) -> str:
         if obj.quote_start is None:
@@ -408,7 +403,7 @@ class FigureAdmin(TrackedAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(TrackedAdmin):
+class LinkAdmin(LinkGraphLockMixin, TrackedAdmin):
     kind = "link"
     list_display = ["__str__", "relation", "from_claim", "to_claim", "created_by"]
     list_filter = ["relation"]
@@ -416,13 +411,6 @@ class LinkAdmin(TrackedAdmin):
     autocomplete_fields = ["from_claim", "to_claim"]
     readonly_fields = ["created_by"]
     list_select_related = ["from_claim", "to_claim", "created_by"]
-
-    def changeform_view(self, request, *args, **kwargs):
-        if request.method == "POST":
-            with transaction.atomic():
-                services.lock_link_graph()
-                return super().changeform_view(request, *args, **kwargs)
-        return super().changeform_view(request, *args, **kwargs)
 
 
 @admin.register(Review)

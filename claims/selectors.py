@@ -121,26 +121,28 @@ def origins(start_sql: str, params: list) -> dict[int, list[Origin]]:
     return found
 
 
-def origins_of_claims(claim_ids: Iterable[int]) -> dict[int, list[Origin]]:
-    ids = sorted(set(claim_ids))
+def _origins_among(
+    ids: Iterable[int], table: str, column: str, claim: str
+) -> dict[int, list[Origin]]:
+    """The origins of the claims (``claim``) of the rows of ``table`` whose
+    ``column`` is one of ``ids``."""
+    ids = sorted(set(ids))
     if not ids:
         return {}
     placeholders = ", ".join(["%s"] * len(ids))
-    table = Claim._meta.db_table
-    return origins(f"SELECT id FROM {table} WHERE id IN ({placeholders})", ids)
+    return origins(
+        f"SELECT DISTINCT {claim} AS id FROM {table} "
+        f"WHERE {column} IN ({placeholders})",
+        ids,
+    )
+
+
+def origins_of_claims(claim_ids: Iterable[int]) -> dict[int, list[Origin]]:
+    return _origins_among(claim_ids, Claim._meta.db_table, "id", "id")
 
 
 def origins_of_measures(measure_ids: Iterable[int]) -> dict[int, list[Origin]]:
-    ids = sorted(set(measure_ids))
-    if not ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(ids))
-    table = Figure._meta.db_table
-    return origins(
-        f"SELECT DISTINCT claim_id AS id FROM {table} "
-        f"WHERE measure_id IN ({placeholders})",
-        ids,
-    )
+    return _origins_among(measure_ids, Figure._meta.db_table, "measure_id", "claim_id")
 
 
 # Comparison --------------------------------------------------------------------------
@@ -306,6 +308,15 @@ def _group_refs(groups: Iterable[int], tree: SourceTree) -> list[dict]:
     return [tree.ref(g) for g in sorted(groups)]
 
 
+def _measure_ref(measure: Measure) -> dict:
+    return {
+        "id": measure.pk,
+        "name": measure.name,
+        "unit": measure.unit,
+        "kind": measure.kind,
+    }
+
+
 def _comparison_of(
     measure: Measure,
     result: timeline.Result,
@@ -353,12 +364,7 @@ def _comparison_of(
             }
         )
     return {
-        "measure": {
-            "id": measure.pk,
-            "name": measure.name,
-            "unit": measure.unit,
-            "kind": measure.kind,
-        },
+        "measure": _measure_ref(measure),
         "at": result.at,
         "known_at": result.known_at,
         "figures": figures,
@@ -410,12 +416,7 @@ def measure_evolution(measure: Measure) -> dict:
         dated, kind=measure.kind, tz=timezone.get_current_timezone()
     )
     return {
-        "measure": {
-            "id": measure.pk,
-            "name": measure.name,
-            "unit": measure.unit,
-            "kind": measure.kind,
-        },
+        "measure": _measure_ref(measure),
         "steps": [
             {
                 "date": step.day,

@@ -31,16 +31,7 @@ from simple_history.utils import bulk_update_with_history
 
 from claims import caching, history
 from claims.choices import DatePrecision, MeasureKind, Reliability
-from claims.models import (
-    Claim,
-    Document,
-    Figure,
-    Link,
-    Measure,
-    Review,
-    Source,
-    Topic,
-)
+from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 from claims.models.measures import followed_date
 
 User = AbstractBaseUser | None
@@ -71,7 +62,14 @@ __all__ = [
     "topic_create",
     "topic_delete",
     "topic_update",
+    "writable",
 ]
+
+
+def writable(changes: type) -> list[str]:
+    """The fields a kind's services write, in order: the keys of its ``...Changes``
+    (the API's serializers, the bundle and the admin list them from here)."""
+    return list(changes.__annotations__)
 
 
 class StaleVersion(Exception):

@@ -25,6 +25,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
+
+from django.utils.dateparse import parse_date, parse_datetime
 
 from claims import comparison
 from claims.comparison import FigureInterval, Number
@@ -144,6 +147,26 @@ class _Window:
         return self.before is None or day <= self.before
 
 
+def parse_moment(text, tz: datetime.tzinfo) -> datetime.datetime | None:
+    """K from text: a date (YYYY-MM-DD) means the end of that day in ``tz``; an ISO
+    8601 date-time without an offset is in ``tz``. ``None`` when the text is
+    neither, or names no such day (2024-02-30)."""
+    text = str(text).strip()
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+    if day is not None:
+        return datetime.datetime.combine(day, datetime.time.max, tzinfo=tz)
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
 def known(
     figures: Iterable[DatedFigure], known_at: datetime.datetime | None
 ) -> list[DatedFigure]:
@@ -205,22 +228,27 @@ def situate(
     return at, situated
 
 
+class When(TypedDict, total=False):
+    """Where a comparison stands (``situate``'s arguments): the measure's kind, T,
+    K and the as_of window."""
+
+    kind: str
+    at: datetime.date | None
+    known_at: datetime.datetime | None
+    after: datetime.date | None
+    before: datetime.date | None
+
+
 def compare_at(
     figures: Iterable[DatedFigure],
     *,
-    kind: str = LEVEL,
-    at: datetime.date | None = None,
-    known_at: datetime.datetime | None = None,
-    after: datetime.date | None = None,
-    before: datetime.date | None = None,
     conflict_limit: int | None = None,
+    **when: Unpack[When],
 ) -> Result:
-    """The comparison at T known at K: conflicts among current figures, the
-    best-supported stretches (of estimates, else of bounds), the spread, the
+    """The comparison at T known at K (``When``): conflicts among current figures,
+    the best-supported stretches (of estimates, else of bounds), the spread, the
     counts, and the lowest low and highest high of the current estimates."""
-    at, situated = situate(
-        figures, kind=kind, at=at, known_at=known_at, after=after, before=before
-    )
+    at, situated = situate(figures, **when)
     current = [s for s in situated if s.current]
     intervals = [s.interval() for s in current]
     estimates = [
@@ -229,7 +257,7 @@ def compare_at(
     bounds = [i for s, i in zip(current, intervals, strict=True) if s.role == BOUND]
     return _summary(
         at,
-        known_at,
+        when.get("known_at"),
         situated,
         [s.figure for s in current],
         intervals,

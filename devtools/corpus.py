@@ -26,16 +26,7 @@ from claims.choices import (
     SourceKind,
 )
 from claims.figures import interval_for
-from claims.models import (
-    Claim,
-    Document,
-    Figure,
-    Link,
-    Measure,
-    Review,
-    Source,
-    Topic,
-)
+from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 BATCH = 2_000
 REVIEWED_SHARE = 0.2

@@ -36,53 +36,15 @@ from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 
 KINDS = ("documents", "sources", "measures", "claims", "figures", "links")
 FIELDS = {
-    "documents": [
-        "title",
-        "publisher",
-        "url",
-        "published_at",
-        "byline",
-        "language",
-        "text",
-        "retrieved_at",
-        "archive_url",
+    "documents": services.writable(services.DocumentChanges),
+    "sources": services.writable(services.SourceChanges),
+    # A measure's topics are not taken from a bundle.
+    "measures": [
+        name for name in services.writable(services.MeasureChanges) if name != "topics"
     ],
-    "sources": [
-        "name",
-        "kind",
-        "parent",
-        "country",
-        "aliases",
-        "description",
-        "reliability",
-    ],
-    "measures": ["name", "unit", "kind", "tolerance", "lower_limit", "description"],
-    "claims": [
-        "source",
-        "document",
-        "statement",
-        "quote",
-        "attribution_kind",
-        "stated_on",
-        "stated_on_precision",
-        "topics",
-        "quote_prefix",
-        "quote_suffix",
-        "quote_start",
-    ],
-    "figures": [
-        "claim",
-        "measure",
-        "text",
-        "as_of",
-        "qualifier",
-        "value",
-        "low",
-        "high",
-        "bounds_overridden",
-        "note",
-    ],
-    "links": ["from_claim", "to_claim", "relation", "note"],
+    "claims": services.writable(services.ClaimChanges),
+    "figures": services.writable(services.FigureChanges),
+    "links": services.writable(services.LinkChanges),
 }
 #: Reference fields: the kind of bundle row (or stored model) each points to.
 REFERENCES = {

@@ -1,34 +1,17 @@
-"""Forms of the reviewer pages, and reading a moment from text."""
+"""Forms of the reviewer pages."""
 
 import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
+from claims import timeline
 from claims.models import Review, Source, Topic
 
 
 def moment_from_text(text) -> datetime.datetime | None:
-    """A moment from ``text``: a date (YYYY-MM-DD) means its end in the site's time
-    zone; an ISO 8601 date-time without an offset is in the site's time zone.
-    ``None`` when ``text`` is neither."""
-    text = str(text).strip()
-    try:
-        day = parse_date(text) if len(text) == 10 else None
-    except ValueError:  # well formed, but no such day: 2024-02-30
-        return None
-    if day is not None:
-        return datetime.datetime.combine(
-            day, datetime.time.max, tzinfo=timezone.get_current_timezone()
-        )
-    try:
-        moment = parse_datetime(text)
-    except ValueError:
-        return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    """A moment from ``text`` (``timeline.parse_moment``, in the site's time zone)."""
+    return timeline.parse_moment(text, timezone.get_current_timezone())
 
 
 class ReviewForm(forms.ModelForm):

@@ -1,13 +1,11 @@
 """What the API's computed views take: moments, comparison windows, bundles.
 Input only: query parameters and request bodies, validated, never answered."""
 
-import datetime
-
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims import timeline
 from claims.api.serializers.resources import _datetime
 
 
@@ -20,23 +18,9 @@ class MomentField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        text = str(data).strip()
-        try:
-            day = parse_date(text) if len(text) == 10 else None
-        except ValueError:  # well formed, but no such day (2024-02-30)
-            self.fail("invalid", value=data)
-        if day is not None:
-            return datetime.datetime.combine(
-                day, datetime.time.max, tzinfo=timezone.get_current_timezone()
-            )
-        try:
-            moment = parse_datetime(text)
-        except ValueError:
-            moment = None
+        moment = timeline.parse_moment(data, timezone.get_current_timezone())
         if moment is None:
             self.fail("invalid", value=data)
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
         return moment
 
     def to_representation(self, value):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from claims import services
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 
@@ -169,18 +170,7 @@ class SourceSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Source
-        fields = [
-            "id",
-            "url",
-            "name",
-            "kind",
-            "parent",
-            "country",
-            "aliases",
-            "description",
-            "reliability",
-            *TRACKING,
-        ]
+        fields = ["id", "url", *services.writable(services.SourceChanges), *TRACKING]
 
 
 class DocumentSerializer(ValidatedModelSerializer):
@@ -193,15 +183,7 @@ class DocumentSerializer(ValidatedModelSerializer):
         fields = [
             "id",
             "api_url",
-            "title",
-            "publisher",
-            "url",
-            "published_at",
-            "byline",
-            "language",
-            "text",
-            "retrieved_at",
-            "archive_url",
+            *services.writable(services.DocumentChanges),
             *TRACKING,
         ]
 
@@ -266,18 +248,7 @@ class MeasureSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Measure
-        fields = [
-            "id",
-            "url",
-            "name",
-            "unit",
-            "kind",
-            "tolerance",
-            "lower_limit",
-            "description",
-            "topics",
-            *TRACKING,
-        ]
+        fields = ["id", "url", *services.writable(services.MeasureChanges), *TRACKING]
 
 
 class FigureSerializer(ValidatedModelSerializer):
