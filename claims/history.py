@@ -249,7 +249,12 @@ def history_paused(instance: models.Model) -> Iterator[None]:
     """Within this block, saving ``instance`` or changing its many-to-many fields
     writes no history entry (simple-history's ``skip_history_when_saving``); the
     ``post_save`` and ``m2m_changed`` signals are still sent, so caches are still
-    dropped. Follow it with ``record_entry`` to write the one entry it stood for."""
+    dropped. Follow it with ``record_entry`` to write the one entry it stood for.
+
+    simple-history (3.13) reads that switch in its ``post_save`` and
+    ``m2m_changed`` receivers but sets it only around one save
+    (``save_without_historical_record``); nothing of it covers a block of saves and
+    many-to-many changes."""
     already = hasattr(instance, "skip_history_when_saving")
     instance.skip_history_when_saving = True
     try:
@@ -278,7 +283,16 @@ def record_entry(
     or ``"-"``), ``user`` (by default as simple-history finds it:
     ``instance._history_user``, else the signed-in user of the current request) and
     ``reason`` (by default ``instance._change_reason``). Simple-history's signals
-    for new entries are sent. Answer the entry."""
+    for new entries are sent. Answer the entry.
+
+    simple-history writes an entry, with its many-to-many copies, only from its own
+    receivers (``HistoricalRecords.create_historical_record``, on ``post_save``,
+    ``m2m_changed`` and ``post_delete``): "+" only when the save created the row,
+    before any many-to-many row can exist, and one entry at each ``m2m_changed``.
+    That method belongs to the model's ``HistoricalRecords``, which the model does
+    not keep (``Claim.history`` is a descriptor holding the history model), and
+    ``bulk_history_create`` copies no many-to-many rows and sends no signals. So one
+    entry for a save and its many-to-many changes is written here."""
     history = type(instance).history.model
     if user is None:
         user = history.get_default_history_user(instance)
