@@ -9,6 +9,14 @@ object's rows of that field as they were at the entry, in a table of their own
 (``HistoricalClaim_topics``: the through row's columns and the entry's
 ``history_id``). An entry's copy is the whole field, so two entries' copies compare
 as two states of the field.
+
+What changed between two entries is simple-history's answer
+(``HistoricalChanges.diff_against``), many-to-many fields included, with two
+adjustments made here: the copies of every entry are read in one query for all of
+them (``_EntryCopy``), and the fields the model does not let editors edit
+(``editable=False``: a claim's grade, its quote's offsets), which ``diff_against``
+leaves out, are compared here (``_changes``). Its answer is then shown as the
+history has always shown it (``_shown_change``).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.models import ModelChange
 from simple_history.signals import (
     post_create_historical_m2m_records,
     post_create_historical_record,
@@ -60,23 +69,135 @@ def _copies(model: type[models.Model], field: models.ManyToManyField):
     return getattr(model.history.model, field.name).model
 
 
-def _related_by_entry(model, pk, history_ids) -> dict[str, dict[int, list]]:
-    """For each many-to-many field kept in history: entry id -> the sorted target
-    ids the entry's copy holds. One query per field."""
-    related = {}
+# --- Reading -----------------------------------------------------------------------
+
+
+def _shown(model: type[models.Model]) -> list[models.Field]:
+    """The fields an entry lists, in the model's order: every concrete field but the
+    primary key and ``UNTRACKED``."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in UNTRACKED and f.attname != model._meta.pk.attname
+    ]
+
+
+def _compared_columns(copies: type[models.Model]) -> list[str]:
+    """The columns of a copy that ``diff_against`` reads and compares: the through
+    row's own, as it picks them (``_get_m2m_field_changes_for_diff``)."""
+    return [
+        f.name
+        for f in copies._meta.fields
+        if f.editable and f.name not in ["id", "m2m_history_id", "history"]
+    ]
+
+
+class _EntryCopy:
+    """One entry's copy of one many-to-many field, read with every other entry's.
+
+    ``diff_against`` reaches an entry's copy as ``entry.<field>``, a manager that
+    queries at every call (``.order_by(<target>).values(<columns>)``: two queries
+    for each pair of entries and field) and that ``prefetch_related`` cannot fill.
+    That attribute is a plain descriptor (simple-history's ``HistoryDescriptor``,
+    no ``__set__``), so one of the same name set on the entry stands in for it; this
+    answers those calls, and ``.model``, from rows already read.
+    """
+
+    def __init__(self, model: type[models.Model], rows: list[dict]):
+        self.model = model
+        self.rows = rows
+
+    def order_by(self, *names: str) -> _EntryCopy:
+        def key(row):
+            return [(row[name] is None, row[name]) for name in names]
+
+        return _EntryCopy(self.model, sorted(self.rows, key=key))
+
+    def values(self, *names: str) -> list[dict]:
+        return [{name: row[name] for name in names} for row in self.rows]
+
+
+def _read_copies(model: type[models.Model], pk, records: list) -> None:
+    """Set on each of ``records`` (entries of object ``pk``) its copy of every
+    many-to-many field kept in history, as an ``_EntryCopy``: one query a field."""
     for field in _m2m_fields(model):
-        owner, target = _through_keys(field)
-        by_entry: dict[int, list] = {}
-        rows = (
-            _copies(model, field)
-            ._base_manager.filter(**{owner.attname: pk})
-            .values_list("history_id", target.attname)
-        )
-        for history_id, target_id in rows:
-            if history_id in history_ids and target_id is not None:
-                by_entry.setdefault(history_id, []).append(target_id)
-        related[field.name] = {k: sorted(v) for k, v in by_entry.items()}
-    return related
+        copies = _copies(model, field)
+        columns = _compared_columns(copies)
+        by_entry: dict[int, list[dict]] = {r.history_id: [] for r in records}
+        for row in (
+            copies._base_manager.filter(history__id=pk)
+            .order_by("m2m_history_id")
+            .values("history_id", *columns)
+        ):
+            history_id = row.pop("history_id")
+            if history_id in by_entry:
+                by_entry[history_id].append(row)
+        for record in records:
+            setattr(record, field.name, _EntryCopy(copies, by_entry[record.history_id]))
+
+
+def _target_ids(field: models.ManyToManyField, rows: list[dict]) -> list:
+    """A copy's rows as the sorted ids of the targets they hold."""
+    target = get_m2m_reverse_field_name(field)
+    return sorted(row[target] for row in rows if row[target] is not None)
+
+
+def _changes(record, previous, shown: list, m2m: list) -> list[dict]:
+    """What ``record`` changed from ``previous``, the entry before it, as
+    ``diff_against`` finds it, plus the ``shown`` fields it does not compare: those
+    not ``editable`` (it reads an entry's values with ``model_to_dict``, which skips
+    them, and fails on one named in ``included_fields``). In the order of
+    ``shown``, then of ``m2m``."""
+    names = [f.name for f in shown]
+    delta = record.diff_against(
+        previous,
+        excluded_fields=[f.name for f in record.tracked_fields if f.name not in names],
+    )
+    changes = list(delta.changes)
+    for field in shown:
+        if not field.editable:
+            old, new = getattr(previous, field.attname), getattr(record, field.attname)
+            if old != new:
+                changes.append(ModelChange(field.name, old, new))
+    order = {name: i for i, name in enumerate([*names, *(f.name for f in m2m)])}
+    return [
+        _shown_change(change, shown, m2m)
+        for change in sorted(changes, key=lambda c: order[c.field])
+    ]
+
+
+def _shown_change(change: ModelChange, shown: list, m2m: list) -> dict:
+    """A change as the history answers show it: a field by its column's name
+    (``source_id``) and its values plain (``_plain``); a many-to-many field's rows
+    (``diff_against`` lists each as a dict of the through row's columns) as the
+    sorted ids of their targets."""
+    for field in m2m:
+        if field.name == change.field:
+            return {
+                "field": field.name,
+                "old": _target_ids(field, change.old),
+                "new": _target_ids(field, change.new),
+            }
+    [field] = [f for f in shown if f.name == change.field]
+    return {
+        "field": field.attname,
+        "old": _plain(change.old),
+        "new": _plain(change.new),
+    }
+
+
+def _created(record, shown: list, m2m: list) -> list[dict]:
+    """The first entry's fields: every ``shown`` field with its value, and each of
+    ``m2m`` when it holds anything."""
+    changes = [
+        {"field": f.attname, "old": None, "new": _plain(getattr(record, f.attname))}
+        for f in shown
+    ]
+    for field in m2m:
+        new = _target_ids(field, getattr(record, field.name).rows)
+        if new:
+            changes.append({"field": field.name, "old": None, "new": new})
+    return changes
 
 
 def history_entries(model: type[models.Model], pk) -> list[dict]:
@@ -86,11 +207,6 @@ def history_entries(model: type[models.Model], pk) -> list[dict]:
     "new": [2, 3]}``); the first entry lists such a field when it is not empty, as
     it lists every field. One query, and one more for each many-to-many field kept
     in history, whatever the number of entries."""
-    fields = [
-        f.attname
-        for f in model._meta.concrete_fields
-        if f.attname not in UNTRACKED and f.attname != model._meta.pk.attname
-    ]
     records = list(
         model.history.filter(id=pk)
         .select_related("history_user")
@@ -98,29 +214,16 @@ def history_entries(model: type[models.Model], pk) -> list[dict]:
     )
     if not records:
         return []
-    related = _related_by_entry(model, pk, {r.history_id for r in records})
+    _read_copies(model, pk, records)
+    shown, m2m = _shown(model), _m2m_fields(model)
     entries, previous = [], None
     for record in records:
-        changes = [
-            {
-                "field": name,
-                "old": None if previous is None else _plain(getattr(previous, name)),
-                "new": _plain(getattr(record, name)),
-            }
-            for name in fields
-            if previous is None or getattr(previous, name) != getattr(record, name)
-        ]
-        for name, by_entry in related.items():
-            new = by_entry.get(record.history_id, [])
-            if previous is None:
-                if new:
-                    changes.append({"field": name, "old": None, "new": new})
-                continue
-            old = by_entry.get(previous.history_id, [])
-            if old != new:
-                changes.append({"field": name, "old": old, "new": new})
         if record.history_type == "-":
             changes = []
+        elif previous is None:
+            changes = _created(record, shown, m2m)
+        else:
+            changes = _changes(record, previous, shown, m2m)
         user = record.history_user
         entries.append(
             {
@@ -146,7 +249,12 @@ def history_paused(instance: models.Model) -> Iterator[None]:
     """Within this block, saving ``instance`` or changing its many-to-many fields
     writes no history entry (simple-history's ``skip_history_when_saving``); the
     ``post_save`` and ``m2m_changed`` signals are still sent, so caches are still
-    dropped. Follow it with ``record_entry`` to write the one entry it stood for."""
+    dropped. Follow it with ``record_entry`` to write the one entry it stood for.
+
+    simple-history (3.13) reads that switch in its ``post_save`` and
+    ``m2m_changed`` receivers but sets it only around one save
+    (``save_without_historical_record``); nothing of it covers a block of saves and
+    many-to-many changes."""
     already = hasattr(instance, "skip_history_when_saving")
     instance.skip_history_when_saving = True
     try:
@@ -175,7 +283,16 @@ def record_entry(
     or ``"-"``), ``user`` (by default as simple-history finds it:
     ``instance._history_user``, else the signed-in user of the current request) and
     ``reason`` (by default ``instance._change_reason``). Simple-history's signals
-    for new entries are sent. Answer the entry."""
+    for new entries are sent. Answer the entry.
+
+    simple-history writes an entry, with its many-to-many copies, only from its own
+    receivers (``HistoricalRecords.create_historical_record``, on ``post_save``,
+    ``m2m_changed`` and ``post_delete``): "+" only when the save created the row,
+    before any many-to-many row can exist, and one entry at each ``m2m_changed``.
+    That method belongs to the model's ``HistoricalRecords``, which the model does
+    not keep (``Claim.history`` is a descriptor holding the history model), and
+    ``bulk_history_create`` copies no many-to-many rows and sends no signals. So one
+    entry for a save and its many-to-many changes is written here."""
     history = type(instance).history.model
     if user is None:
         user = history.get_default_history_user(instance)

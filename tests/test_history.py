@@ -184,3 +184,24 @@ def test_history_entries_reads_topics_in_a_fixed_number_of_queries(
     ]
     with django_assert_num_queries(1):  # no many-to-many field kept in history
         history_entries(Source, claim.source_id)
+
+
+def test_an_entry_whose_topics_changed_names_the_topics_added_and_removed():
+    kept, removed, added = TopicFactory(), TopicFactory(), TopicFactory()
+    claim = created_with_topics(ClaimFactory, kept, removed)
+    assert set_related(claim, "topics", [kept, added], reason="Retopiced")
+    [change] = history_entries(Claim, claim.pk)[-1]["changes"]
+    assert change["field"] == "topics"
+    assert set(change["old"]) - set(change["new"]) == {removed.pk}
+    assert set(change["new"]) - set(change["old"]) == {added.pk}
+    assert change == {
+        "field": "topics",
+        "old": sorted([kept.pk, removed.pk]),
+        "new": sorted([kept.pk, added.pk]),
+    }
+    # As simple-history's own diff of the entry against the one before finds it.
+    new, old = claim.history.order_by("-history_date", "-history_id")[:2]
+    [delta] = new.diff_against(old).changes
+    assert delta.field == "topics"
+    assert [row["topic"] for row in delta.old] == change["old"]
+    assert [row["topic"] for row in delta.new] == change["new"]

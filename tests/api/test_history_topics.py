@@ -1,6 +1,10 @@
 """Topics changed through the API show in the history endpoint as a change."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.history import set_related
 
 from ..factories import ClaimFactory, TopicFactory
 
@@ -56,3 +60,53 @@ def test_replacing_topics_through_the_api_is_one_change_from_old_to_new(editor):
     # No entry in between with the old topics removed and the new not yet added.
     assert topic_changes(entries) == [{"old": [a.pk], "new": sorted([b.pk, c.pk])}]
     assert all(e["user"]["id"] == editor.user.pk for e in entries)
+
+
+def test_an_entry_names_the_topics_added_and_removed_after_the_fields(editor):
+    kept, removed, added = TopicFactory(), TopicFactory(), TopicFactory()
+    claim = ClaimFactory(topics=[kept, removed])
+    url = f"/api/claims/{claim.pk}/"
+    response = editor.patch(
+        url, {"statement": "Restated.", "topics": [added.pk, kept.pk]}, format="json"
+    )
+    assert response.status_code == 200
+    last = editor.get(url + "history/").json()[-1]
+    assert last["changes"] == [
+        {
+            "field": "statement",
+            "old": "About 3,000 personnel are training.",
+            "new": "Restated.",
+        },
+        {
+            "field": "topics",
+            "old": sorted([kept.pk, removed.pk]),
+            "new": sorted([kept.pk, added.pk]),
+        },
+    ]
+
+
+def retopiced(entries: int):
+    """A claim with ``entries`` history entries, each changing its topics or its
+    statement."""
+    topics = [TopicFactory() for _ in range(3)]
+    claim = ClaimFactory()
+    for i in range(1, entries):
+        if i % 2:
+            assert set_related(claim, "topics", topics[: 1 + i % 3])
+        else:
+            claim.statement = f"Restated {i}."
+            claim.save()
+    return claim
+
+
+def test_the_history_endpoint_reads_100_entries_in_as_many_queries_as_10(editor):
+    def read(claim):
+        with CaptureQueriesContext(connection) as captured:
+            response = editor.get(f"/api/claims/{claim.pk}/history/")
+        assert response.status_code == 200
+        return len(captured), len(response.json())
+
+    few, short = read(retopiced(10))
+    many, long = read(retopiced(100))
+    assert (short, long) == (10, 100)
+    assert many == few
