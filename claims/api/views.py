@@ -19,12 +19,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from claims import caching, filtersets, search, selectors, services
-from claims.api import serializers
+from claims.api import permissions, serializers
 from claims.exchange import bundle
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
-from claims.permissions import EDITORS, REVIEWERS
 
 
 class Conflict(APIException):
@@ -381,7 +380,8 @@ class ReviewViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Reviews are recorded and read, never edited or deleted."""
+    """Reviews are recorded (with ``claims.add_review``) and read, never edited or
+    deleted."""
 
     queryset = Review.objects.all()
     serializer_class = serializers.ReviewSerializer
@@ -394,7 +394,6 @@ class ReviewViewSet(
     ]
     search_fields = ["rationale"]
     ordering_fields = ["created_at", "credibility"]
-    write_group = REVIEWERS
 
     def perform_create(self, serializer):
         with service_errors():
@@ -412,9 +411,12 @@ def _window(request) -> dict:
 
 class ImportView(APIView):
     """``POST /api/import/``: a bundle of rows referring to each other by keys; all
-    of it is written, or, with a 400 listing every bad row, none of it."""
+    of it is written, or, with a 400 listing every bad row, none of it.
 
-    write_group = EDITORS
+    Needs the add permission of every kind a bundle may write
+    (``permissions.MayImportBundles``)."""
+
+    permission_classes = [permissions.MayImportBundles]
     parser_classes = [JSONParser]
 
     @extend_schema(

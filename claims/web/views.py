@@ -18,7 +18,6 @@ from django.views import defaults
 from claims import caching, selectors, services
 from claims.models import Claim, Document, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
-from claims.permissions import REVIEWERS, in_group
 from claims.web import presentation
 from claims.web.forms import QueueFilterForm, ReviewForm, WindowForm
 
@@ -80,11 +79,11 @@ def review_queue(request):
 @readable
 def claim_detail(request, pk):
     claim = get_object_or_404(Claim.objects.select_related("source", "document"), pk=pk)
-    can_review = in_group(request.user, REVIEWERS)
+    can_review = request.user.has_perm("claims.add_review")
     form = ReviewForm()
     if request.method == "POST":
         if not can_review:
-            raise PermissionDenied("Recording a review needs the reviewers group.")
+            raise PermissionDenied("Recording a review needs claims.add_review.")
         form = ReviewForm(request.POST, instance=_new_review(claim, request.user))
         if form.is_valid():
             try:

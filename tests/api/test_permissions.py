@@ -1,11 +1,21 @@
-"""Writes need authentication and the right group; reads are open unless turned off."""
+"""Writes need authentication and the model permission they touch (the groups are
+bundles of those permissions); reads are open unless turned off."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from rest_framework.test import APIClient
 
-from claims.models import Claim
-from claims.permissions import EDITORS
+from claims.models import (
+    Claim,
+    Document,
+    Figure,
+    Link,
+    Measure,
+    Review,
+    Source,
+    Topic,
+)
+from claims.permissions import EDITORS, REVIEWERS
 
 from ..factories import (
     ClaimFactory,
@@ -13,10 +23,14 @@ from ..factories import (
     FigureFactory,
     LinkFactory,
     MeasureFactory,
+    ReviewFactory,
     SourceFactory,
     TopicFactory,
     UserFactory,
+    member_of,
 )
+from ..scale.test_bundle import good_bundle
+from ..test_models import stored
 from .test_crud import payloads
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +55,14 @@ def write_requests():
         yield f"change {kind}", "patch", kind, True
         yield f"delete {kind}", "delete", kind, True
     yield "create reviews", "post", "reviews", False
+    yield "import a bundle", "post", "import", False
 
 
 WRITES = list(write_requests())
 
 
-def send(client, method, kind, needs_object):
+def prepare(method, kind, needs_object):
+    """(method, url, body) of one write, with the rows it needs stored."""
     if kind == "reviews":
         claim = ClaimFactory()
         body = {
@@ -55,17 +71,29 @@ def send(client, method, kind, needs_object):
             "credibility": 3,
             "rationale": "Checked against the ministry's release.",
         }
-        return client.post("/api/reviews/", body, format="json")
+        return "post", "/api/reviews/", body
+    if kind == "import":
+        return "post", "/api/import/", good_bundle()
     if not needs_object:
-        return client.post(f"/api/{kind}/", payloads()[kind], format="json")
+        return "post", f"/api/{kind}/", payloads()[kind]
     obj = FACTORIES[kind]()
     url = f"/api/{kind}/{obj.pk}/"
     if method == "delete":
-        return client.delete(url)
+        return "delete", url, None
     body = APIClient().get(url).json()
     if method == "patch":
         body = {}
+    return method, url, body
+
+
+def call(client, method, url, body):
+    if body is None:
+        return getattr(client, method)(url)
     return getattr(client, method)(url, body, format="json")
+
+
+def send(client, method, kind, needs_object):
+    return call(client, *prepare(method, kind, needs_object))
 
 
 @pytest.mark.parametrize(
@@ -142,3 +170,218 @@ def test_a_wrong_password_gets_no_token(groups):
     )
     assert response.status_code == 400
     assert "token" not in response.json()
+
+
+# Who may write: the model permissions, whoever holds them ---------------------------
+
+STORED = (Source, Document, Claim, Measure, Figure, Link, Review, Topic)
+MODEL_NAMES = {**{kind: kind.removesuffix("s") for kind in EDITED}, "reviews": "review"}
+ACTIONS = {"post": "add", "put": "change", "patch": "change", "delete": "delete"}
+#: What a bundle import needs: the add permission of every kind a bundle may write.
+IMPORT_NEEDS = [
+    "add_document",
+    "add_source",
+    "add_measure",
+    "add_claim",
+    "add_figure",
+    "add_link",
+    "add_topic",
+]
+ALL_CLAIMS_PERMISSIONS = [
+    f"{action}_{model}"
+    for action in ("add", "change", "delete", "view")
+    for model in MODEL_NAMES.values()
+]
+
+
+def needs(method: str, kind: str) -> list[str]:
+    """The codenames (app ``claims``) one write needs."""
+    if kind == "import":
+        return IMPORT_NEEDS
+    return [f"{ACTIONS[method]}_{MODEL_NAMES[kind]}"]
+
+
+def holding(*codenames: str) -> APIClient:
+    """A client signed in as a user given exactly these permissions, no group."""
+    user = UserFactory()
+    permissions = Permission.objects.filter(
+        content_type__app_label="claims", codename__in=codenames
+    )
+    assert permissions.count() == len(set(codenames))
+    user.user_permissions.add(*permissions)
+    client = APIClient()
+    client.user = user
+    client.force_authenticate(user)
+    return client
+
+
+def client_of(who: str, method: str, kind: str) -> APIClient:
+    client = APIClient()
+    if who == "anonymous":
+        return client
+    if who == "superuser":
+        client.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
+    elif who in ("editor", "reviewer"):
+        client.force_authenticate(member_of(EDITORS if who == "editor" else REVIEWERS))
+    elif who == "no permission":
+        client = holding()
+    elif who == "only what it needs":
+        client = holding(*needs(method, kind))
+    elif who == "everything but what it needs":
+        client = holding(
+            *(c for c in ALL_CLAIMS_PERMISSIONS if c not in needs(method, kind))
+        )
+    return client
+
+
+def may(who: str, kind: str) -> bool:
+    return {
+        "anonymous": False,
+        "no permission": False,
+        "editor": kind != "reviews",
+        "reviewer": kind == "reviews",
+        "superuser": True,
+        "only what it needs": True,
+        "everything but what it needs": False,
+    }[who]
+
+
+def assert_refused(client, method, kind, needs_object, status, label=""):
+    """The write is refused with ``status`` and a clear reason; nothing is stored."""
+    request = prepare(method, kind, needs_object)
+    before = stored(*STORED)
+    response = call(client, *request)
+    assert response.status_code == status, (label, response.content[:300])
+    assert response.json()["detail"] == (
+        "Authentication credentials were not provided."
+        if status == 401
+        else "You do not have permission to perform this action."
+    )
+    assert stored(*STORED) == before, label
+
+
+@pytest.mark.parametrize(
+    "label, method, kind, needs_object", WRITES, ids=[w[0] for w in WRITES]
+)
+@pytest.mark.parametrize(
+    "who",
+    [
+        "anonymous",
+        "no permission",
+        "editor",
+        "reviewer",
+        "superuser",
+        "only what it needs",
+        "everything but what it needs",
+    ],
+)
+def test_every_write_endpoint_by_the_permissions_held(
+    groups, label, method, kind, needs_object, who
+):
+    client = client_of(who, method, kind)
+    if may(who, kind):
+        response = send(client, method, kind, needs_object)
+        assert response.status_code in {200, 201, 204}, (label, who, response.content)
+    else:
+        status = 401 if who == "anonymous" else 403
+        assert_refused(client, method, kind, needs_object, status, (label, who))
+
+
+@pytest.mark.parametrize(
+    "label, method, kind, needs_object", WRITES, ids=[w[0] for w in WRITES]
+)
+def test_a_user_given_only_add_source_may_create_sources_and_nothing_else(
+    groups, label, method, kind, needs_object
+):
+    client = holding("add_source")
+    if (method, kind) == ("post", "sources"):
+        assert send(client, method, kind, needs_object).status_code == 201
+    else:
+        assert_refused(client, method, kind, needs_object, 403, label)
+
+
+@pytest.mark.parametrize(
+    "label, method, kind, needs_object", WRITES, ids=[w[0] for w in WRITES]
+)
+def test_a_user_given_only_add_review_may_review_and_nothing_else(
+    groups, label, method, kind, needs_object
+):
+    client = holding("add_review")
+    if kind == "reviews":
+        assert send(client, method, kind, needs_object).status_code == 201
+        assert Review.objects.get().reviewer == client.user
+    else:
+        assert_refused(client, method, kind, needs_object, 403, label)
+
+
+@pytest.mark.parametrize("missing", IMPORT_NEEDS)
+def test_an_import_needs_every_add_permission_a_bundle_may_use(groups, missing):
+    """Even a bundle without topics needs ``add_topic``: what is needed does not
+    depend on what the bundle holds."""
+    client = holding(*(c for c in IMPORT_NEEDS if c != missing))
+    assert_refused(client, "post", "import", False, 403, missing)
+    bundle = good_bundle()
+    del bundle["claims"][0]["topics"]
+    before = stored(*STORED)
+    assert client.post("/api/import/", bundle, format="json").status_code == 403
+    assert stored(*STORED) == before
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("anonymous", 401),
+        ("no permission", 403),
+        ("editor", 403),
+        ("reviewer", 405),
+        ("only what it needs", 405),
+        ("superuser", 405),
+    ],
+)
+def test_a_review_is_never_changed_and_only_its_writers_are_told_why(
+    groups, who, status
+):
+    client = client_of(who, "post", "reviews")
+    review = ReviewFactory()
+    url = f"/api/reviews/{review.pk}/"
+    before = stored(*STORED)
+    for method in ("put", "patch", "delete"):
+        response = call(client, method, url, {"credibility": 1})
+        assert response.status_code == status, (method, response.content)
+    assert stored(*STORED) == before
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("anonymous", 401),
+        ("reviewer", 403),
+        ("editor", 405),
+        ("only add_source", 403),
+        ("only change_measure", 405),
+    ],
+)
+def test_a_write_to_a_computed_view_is_refused_as_before(groups, who, status):
+    if who.startswith("only "):
+        client = holding(who.removeprefix("only "))
+    else:
+        client = client_of(who, "post", "measures")
+    measure = MeasureFactory()
+    response = client.post(f"/api/measures/{measure.pk}/comparison/", {})
+    assert response.status_code == status, response.content
+
+
+def test_reading_needs_no_permission_when_reading_is_closed(settings, groups):
+    settings.API_OPEN_READ = False
+    claim = ClaimFactory()
+    client = holding()
+    assert client.get(f"/api/claims/{claim.pk}/").status_code == 200
+    assert client.get("/api/reviews/").status_code == 200
+
+
+def test_a_token_is_open_to_anyone(groups):
+    UserFactory(username="nadia")
+    response = APIClient().post(
+        "/api/auth/token/", {"username": "nadia", "password": "a-long-test-password"}
+    )
+    assert response.status_code == 200

@@ -154,7 +154,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ReadOpenWriteByGroup"],
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ModelPermissionsReadOpen"],
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     # A courtesy against runaway clients, not a security control: authorization is
