@@ -15,10 +15,15 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims import search
-from claims.exchange.archive import archived_models, export_archive, import_archive
+from claims.exchange.archive import (
+    archived_models,
+    export_archive,
+    import_archive,
+    stored_rows,
+)
 from claims.history import history_entries, set_related
 from claims.models import Claim, Measure, Source, Topic
-from claims.permissions import EDITORS, REVIEWERS
+from claims.permissions import EDITORS, REVIEWERS, ensure_groups
 from devtools import corpus
 
 from .factories import member_of
@@ -47,6 +52,10 @@ def snapshot() -> dict:
     return rows
 
 
+#: What a new database holds after 'migrate': the two groups, nothing else.
+AS_MIGRATE_LEAVES_IT = {"auth.group": 2}
+
+
 def wipe() -> None:
     """Empty every archived table, as a new database is after 'migrate'."""
     tables = [Token, LogEntry, Group.permissions.through, User.user_permissions.through]
@@ -57,6 +66,8 @@ def wipe() -> None:
                 f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"
             )
     assert not any(m._base_manager.exists() for m in archived_models())
+    ensure_groups()  # what the groups' migration makes
+    assert stored_rows() == AS_MIGRATE_LEAVES_IT
 
 
 @pytest.fixture
@@ -208,7 +219,7 @@ def test_a_damaged_archive_restores_nothing(tracker, tmp_path, damage, message):
     damaged.write_text("".join(damage(lines_of(path))))
     with pytest.raises(CommandError, match=message):
         call_command("import_archive", str(damaged), "--quiet")
-    assert not any(m._base_manager.exists() for m in archived_models())
+    assert stored_rows() == AS_MIGRATE_LEAVES_IT
 
 
 def test_a_bad_value_is_reported_with_its_line_and_field(tracker, tmp_path):
@@ -239,9 +250,34 @@ def test_a_file_that_is_not_gzip_is_reported(db, tmp_path):
 def test_an_archive_that_cannot_be_written_or_found_is_reported(db, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_archive", str(tmp_path / "no-such-dir" / "a.jsonl"))
+    before = stored_rows()
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_archive", str(tmp_path / "missing.jsonl"), "--quiet")
-    assert not any(m._base_manager.exists() for m in archived_models())
+    assert stored_rows() == before
+
+
+def test_a_new_database_holds_only_the_groups_and_takes_a_restore(tracker, tmp_path):
+    """After 'migrate' a database holds the editors and reviewers groups; a restore
+    replaces them with the archive's own, ids and members kept."""
+    path = tmp_path / "a.jsonl"
+    export_archive(path)
+    before = snapshot()
+    wipe()
+    groups_of_new_database = set(Group.objects.values_list("name", flat=True))
+    assert groups_of_new_database == {EDITORS, REVIEWERS}
+    import_archive(path)
+    assert snapshot() == before
+
+
+def test_a_database_with_a_group_of_its_own_is_not_new(tracker, tmp_path):
+    path = tmp_path / "a.jsonl"
+    export_archive(path)
+    wipe()
+    Group.objects.create(name="interns")
+    before = stored_rows()
+    with pytest.raises(CommandError, match=r"not empty .*auth\.group"):
+        call_command("import_archive", str(path), "--quiet")
+    assert stored_rows() == before
 
 
 def test_a_restore_keeps_the_history_of_topics(tmp_path):

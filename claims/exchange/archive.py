@@ -13,7 +13,8 @@ stays as it was. Groups and users' own permissions are written by their natural 
 API tokens are not archived: clients sign in again after a restore.
 
 ``import_archive`` loads an archive into a database that holds none of these rows
-yet (a new database after ``migrate``), in one transaction: a line it cannot read,
+yet but the groups ``migrate`` makes (a new database after ``migrate``: those groups
+are replaced by the archive's own), in one transaction: a line it cannot read,
 a model it does not know or a count that does not match the header leaves the
 database as it was. The search index is filled by the database's own triggers as
 claims are inserted; the id sequences are moved past the restored ids.
@@ -40,6 +41,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from claims import caching
+from claims.permissions import GROUP_PERMISSIONS, ensure_groups
 
 FORMAT = "fact-tracker-archive"
 VERSION = 1
@@ -177,6 +179,14 @@ def export_archive(path: Path | str, progress: Callable | None = None) -> Counte
 # --- Restoring -------------------------------------------------------------------
 
 
+def _as_migrate_leaves_it(occupied: dict[str, int]) -> bool:
+    """Whether the only rows here are the groups ``migrate`` makes (editors and
+    reviewers, no user in them, as users are archived rows too): a new database."""
+    if set(occupied) != {_label(Group)}:
+        return False
+    return set(Group.objects.values_list("name", flat=True)) <= set(GROUP_PERMISSIONS)
+
+
 def stored_rows() -> dict[str, int]:
     """The archived models that already hold rows here, with their counts."""
     counts = {_label(m): m._base_manager.count() for m in archived_models()}
@@ -261,6 +271,10 @@ def import_archive(path: Path | str, progress: Callable | None = None) -> Counte
         try:
             with transaction.atomic():
                 occupied = stored_rows()
+                if _as_migrate_leaves_it(occupied):
+                    # The archive carries its own groups, with their ids.
+                    Group.objects.all().delete()
+                    occupied = {}
                 if occupied:
                     listed = ", ".join(
                         f"{n:,} {label}" for label, n in occupied.items()
@@ -272,6 +286,8 @@ def import_archive(path: Path | str, progress: Callable | None = None) -> Counte
                 with _timestamps_as_stored(models_by_label.values()):
                     counts = _load(lines, models_by_label, order, expected, progress)
                 _reset_sequences(models_by_label.values())
+                if not Group.objects.filter(name__in=GROUP_PERMISSIONS).exists():
+                    ensure_groups()  # an archive from before the groups' migration
         except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as error:
             raise ArchiveError(f"cannot read {path}: {error}") from error
     caching.bump_all()
