@@ -390,6 +390,19 @@ def test_the_command_draws_one_line_a_kind_redrawn_in_place(tmp_path):
         assert done == total, line
 
 
+def test_a_bar_an_error_interrupts_ends_its_line_before_the_error():
+    from django.core.management.base import OutputWrapper
+
+    from claims.exchange.management.commands.import_bundle import ProgressBar
+
+    err = io.StringIO()
+    with pytest.raises(BundleError), ProgressBar(OutputWrapper(err)) as bar:
+        bar("claims", 1000, 2500)
+        raise BundleError([])
+    assert err.getvalue().endswith("\n")
+    assert "1,000/2,500" in err.getvalue().split("\r")[-1]
+
+
 def test_the_command_draws_nothing_when_quiet(tmp_path):
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(good_bundle()))
