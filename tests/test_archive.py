@@ -166,6 +166,26 @@ def test_commands_write_and_restore(tracker, tmp_path):
     assert snapshot() == before
 
 
+def test_the_archive_commands_draw_progress_unless_quiet(tracker, tmp_path):
+    path = tmp_path / "backup.jsonl"
+    err = io.StringIO()
+    call_command("export_archive", str(path), stdout=io.StringIO(), stderr=err)
+    claims = Claim.objects.count()
+    assert "claims.claim " in err.getvalue()
+    assert f"{claims:,}/{claims:,}" in err.getvalue()
+    wipe()
+    err = io.StringIO()
+    call_command("import_archive", str(path), stdout=io.StringIO(), stderr=err)
+    assert f"{claims:,}/{claims:,}" in err.getvalue()
+    assert Claim.objects.count() == claims
+    wipe()
+    err = io.StringIO()
+    call_command(
+        "import_archive", str(path), "--quiet", stdout=io.StringIO(), stderr=err
+    )
+    assert err.getvalue() == "" and Claim.objects.count() == claims
+
+
 def test_restoring_into_a_database_with_data_is_refused(tracker, tmp_path):
     path = tmp_path / "a.jsonl"
     export_archive(path)

@@ -15,10 +15,9 @@ from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from claims import caching, filtersets, search, selectors, services
+from claims import caching, filtersets, search, selectors, services, sign_in
 from claims.api import permissions, serializers
 from claims.exchange import bundle
 from claims.history import history_entries
@@ -449,8 +448,17 @@ class ImportView(APIView):
 class TokenView(ObtainAuthToken):
     """``POST /api/auth/token/`` with username and password: ``{"token": ...}``.
 
-    Throttled per client address (DRF's own view is not), against password guessing.
-    """
+    Guarded against password guessing as the sign-in pages are: after too many
+    failed attempts for one username from one address, every attempt is refused
+    with 429 for a while. A token issued clears the count, as a sign-in does."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "sign-in"
+    def get_serializer_context(self):
+        # DRF's serializer calls authenticate(request=...) with this request. It is
+        # Django's own, not DRF's wrapper, so that the lockout django-axes marks on
+        # it (claims.sign_in) reaches AxesMiddleware, which answers 429.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)  # raises unless issued
+        sign_in.clear_failures(request._request, request.data["username"])
+        return response

@@ -1,13 +1,11 @@
 """The reviewer pages: thin views over the selectors and services the API uses."""
 
-import hashlib
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
@@ -202,38 +200,9 @@ def search(request):
 
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in, refusing more than ``SIGN_IN_ATTEMPTS`` failures for one
-    address and username within ``SIGN_IN_WINDOW`` seconds (429 until it passes)."""
-
-    def post(self, request, *args, **kwargs):
-        if cache.get(self._key(), 0) >= settings.SIGN_IN_ATTEMPTS:
-            minutes = max(1, settings.SIGN_IN_WINDOW // 60)
-            return render(
-                request,
-                "registration/too_many_attempts.html",
-                {"minutes": minutes},
-                status=429,
-            )
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        key = self._key()
-        cache.add(key, 0, timeout=settings.SIGN_IN_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.SIGN_IN_WINDOW)
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        cache.delete(self._key())
-        return super().form_valid(form)
-
-    def _key(self) -> str:
-        username = self.request.POST.get("username", "").strip().lower()[:150]
-        address = self.request.META.get("REMOTE_ADDR", "")
-        digest = hashlib.sha256(f"{address}|{username}".encode()).hexdigest()
-        return f"sign-in-failures:{digest}"
+    """Django's sign-in. Failed attempts are counted per address and username, and
+    refused with 429 past ``SIGN_IN_ATTEMPTS``, by django-axes, as on the admin's
+    sign-in and the API's token (see ``claims.sign_in``)."""
 
 
 def not_found(request, exception=None):

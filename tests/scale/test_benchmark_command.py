@@ -50,3 +50,28 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
     report = out.getvalue()
     assert "Evolution: " in report and " steps of " in report
     assert "median ms" in report and "floor ms" in report and "ratio" in report
+
+
+def test_a_query_count_is_read_from_django_s_capture(monkeypatch):
+    from collections import deque
+
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.models import Claim
+    from devtools.management.commands.benchmark import statements
+
+    monkeypatch.setattr(connection, "queries_limit", 3)
+    monkeypatch.setattr(connection, "queries_log", deque(maxlen=3))
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        Claim.objects.count()
+        Claim.objects.exists()
+    assert statements(queries) == 2
+    # The log keeps only the last three statements: a fourth would be lost.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(4):
+            Claim.objects.count()
+    with pytest.raises(RuntimeError, match="too many to count"):
+        statements(queries)

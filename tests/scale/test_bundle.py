@@ -374,6 +374,44 @@ def test_the_command_imports_a_file_with_progress(tmp_path):
     assert Claim.objects.count() == 2
 
 
+def test_the_command_draws_one_line_a_kind_redrawn_in_place(tmp_path):
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(good_bundle()))
+    err = io.StringIO()
+    call_command("import_bundle", str(path), stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().split("\n")
+    assert lines.pop() == "", "every bar ends its line"
+    kinds = [line.split("\r")[-1].split()[0] for line in lines]
+    assert kinds == [kind for kind in good_bundle() if good_bundle()[kind]]
+    for line in lines:
+        # Each redraw starts with a carriage return; the last one shows it complete.
+        assert line.startswith("\r"), line
+        done, total = line.split("\r")[-1].split("|")[-1].split()[0].split("/")
+        assert done == total, line
+
+
+def test_a_bar_an_error_interrupts_ends_its_line_before_the_error():
+    from django.core.management.base import OutputWrapper
+
+    from claims.exchange.management.commands.import_bundle import ProgressBar
+
+    err = io.StringIO()
+    with pytest.raises(BundleError), ProgressBar(OutputWrapper(err)) as bar:
+        bar("claims", 1000, 2500)
+        raise BundleError([])
+    assert err.getvalue().endswith("\n")
+    assert "1,000/2,500" in err.getvalue().split("\r")[-1]
+
+
+def test_the_command_draws_nothing_when_quiet(tmp_path):
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(good_bundle()))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_bundle", str(path), "--quiet", stdout=out, stderr=err)
+    assert "created 1 documents" in out.getvalue()
+    assert err.getvalue() == ""
+
+
 def test_the_command_reports_bad_rows_and_writes_nothing(tmp_path):
     bundle = good_bundle()
     bundle["figures"][0]["text"] = "lots"

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Counts failed sign-ins and locks out guessing (claims.sign_in).
+    "axes",
     # The rooms (docs/architecture.md): the domain, exchange, the reviewer pages.
     "claims",
     "claims.exchange",
@@ -50,6 +52,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a sign-in axes locked out (claims.sign_in.lockout_response).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out sign-in before any password is checked. It
+# only watches, so Django's own backend still authenticates.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -124,9 +135,26 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-#: Failed sign-ins allowed per address and username in SIGN_IN_WINDOW seconds.
+#: Failed sign-ins allowed per address and username in SIGN_IN_WINDOW seconds; the
+#: failure that reaches it locks that address and username out for SIGN_IN_WINDOW
+#: seconds, on the pages', the admin's and the API's sign-in alike.
 SIGN_IN_ATTEMPTS = int(os.environ.get("SIGN_IN_ATTEMPTS", "10"))
 SIGN_IN_WINDOW = int(os.environ.get("SIGN_IN_WINDOW", "900"))
+
+# django-axes keeps the failures in the database (its own tables); the numbers come
+# from SIGN_IN_ATTEMPTS and SIGN_IN_WINDOW, read at each request (claims.sign_in).
+AXES_FAILURE_LIMIT = "claims.sign_in.failure_limit"
+AXES_COOLOFF_TIME = "claims.sign_in.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "claims.sign_in.address"
+AXES_USERNAME_CALLABLE = "claims.sign_in.username"
+AXES_LOCKOUT_CALLABLE = "claims.sign_in.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# An attempt refused during a lockout is not counted and does not extend it (and
+# carries no count, which claims.sign_in.lockout_response relies on).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Only failures are kept: no record of each successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
 
 #: The largest request body accepted: room for an import bundle of about 100,000
 #: claims. Larger bodies are refused.
@@ -166,7 +194,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "300/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
-        "sign-in": os.environ.get("API_THROTTLE_SIGN_IN", "10/minute"),
     },
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -28,10 +28,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from claims.choices import Qualifier
@@ -54,23 +54,19 @@ class Row:
     ratio: float
 
 
-class QueryCounter:
-    """Counts the SQL statements run while it is active, on any code path."""
+def statements(queries: CaptureQueriesContext) -> int:
+    """How many SQL statements ran inside ``queries``, on any code path.
 
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self):
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self._wrapper.__exit__(*exc)
+    Read it as the block ends: the captured statements are a slice of the
+    connection's log, which the next request empties. The log keeps the last
+    ``queries_limit`` statements, so it is emptied (``reset_queries``) before each
+    capture, and a count that reaches the limit would be short: it is refused
+    rather than reported."""
+    if queries.final_queries >= queries.connection.queries_limit:
+        raise RuntimeError(
+            f"Over {queries.connection.queries_limit:,} queries: too many to count."
+        )
+    return len(queries)
 
 
 def median_ms(action: Callable[[], object], repeat: int) -> float:
@@ -262,8 +258,10 @@ class Command(BaseCommand):
 
     def _measure(self, client, name, path, floor_run, repeat) -> Row:
         client.get(path)  # the queries of a warm request: caches filled, if any
-        with QueryCounter() as queries:
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
+        query_count = statements(queries)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
 
@@ -276,7 +274,7 @@ class Command(BaseCommand):
         ours = median_ms(request, repeat)
         base = median_ms(floor_run, repeat)
         return Row(
-            name, round(ours, 2), queries.count, round(base, 2), round(ours / base, 2)
+            name, round(ours, 2), query_count, round(base, 2), round(ours / base, 2)
         )
 
     def _import(self, count: int, seed: int, repeat: int) -> Row:
@@ -307,8 +305,10 @@ class Command(BaseCommand):
             except Discard:
                 pass
 
-        with QueryCounter() as queries:
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
             post(bodies[0])
+        query_count = statements(queries)
         times = []
         for body in bodies[1:]:
             started = time.perf_counter()
@@ -359,7 +359,7 @@ class Command(BaseCommand):
         return Row(
             f"import, {count:,} claims",
             round(ours, 2),
-            queries.count,
+            query_count,
             round(base, 2),
             round(ours / base, 2),
         )

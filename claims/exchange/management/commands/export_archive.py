@@ -1,6 +1,7 @@
 """``manage.py export_archive FILE``: every row and all its history, in one file."""
 
 import time
+from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,10 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, quiet: bool = False, **options):
         started = time.perf_counter()
+        bar = None if quiet else ProgressBar(self.stderr)
         try:
-            counts = export_archive(
-                file, progress=None if quiet else ProgressBar(self.stderr)
-            )
+            with bar or nullcontext():
+                counts = export_archive(file, progress=bar)
         except (ArchiveError, OSError) as error:
             raise CommandError(f"Cannot write {file}: {error}") from error
         self.stdout.write(

@@ -1,6 +1,7 @@
 """``manage.py import_archive FILE``: restore an archive into an empty database."""
 
 import time
+from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,10 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, quiet: bool = False, **options):
         started = time.perf_counter()
+        bar = None if quiet else ProgressBar(self.stderr)
         try:
-            counts = import_archive(
-                file, progress=None if quiet else ProgressBar(self.stderr)
-            )
+            with bar or nullcontext():
+                counts = import_archive(file, progress=bar)
         except ArchiveError as error:
             raise CommandError(f"Nothing restored: {error}") from error
         self.stdout.write(
