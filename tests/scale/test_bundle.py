@@ -393,7 +393,7 @@ def test_the_command_draws_one_line_a_kind_redrawn_in_place(tmp_path):
 def test_a_bar_an_error_interrupts_ends_its_line_before_the_error():
     from django.core.management.base import OutputWrapper
 
-    from claims.exchange.management.commands.import_bundle import ProgressBar
+    from claims.exchange.progress import ProgressBar
 
     err = io.StringIO()
     with pytest.raises(BundleError), ProgressBar(OutputWrapper(err)) as bar:

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,15 +45,10 @@ USERNAME = "soak"
 GRACE = 120
 
 
-@dataclass(frozen=True)
-class Ack:
-    """A write the server acknowledged: the row, its version, and the kind of
-    history entry it must have left (+ created, ~ changed, - deleted)."""
-
-    model: str
-    pk: int
-    version: int | None
-    history_type: str
+#: A write the server acknowledged, as the load reports it (``soak_load.Ack``): the
+#: row, its version, and the kind of history entry it must have left (+ created,
+#: ~ changed, - deleted).
+Ack = namedtuple("Ack", ["model", "pk", "version", "history_type"])
 
 
 @dataclass(frozen=True)
