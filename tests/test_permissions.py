@@ -13,7 +13,7 @@ from django.urls import reverse
 from claims.models import Claim
 from claims.permissions import EDITORS, GROUP_PERMISSIONS, REVIEWERS, ensure_groups
 
-from .factories import ClaimFactory, UserFactory
+from .factories import ClaimFactory, user_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -92,17 +92,6 @@ def test_ensure_groups_makes_what_the_migration_makes_and_can_run_again():
 # The admin: staff, and the model permission of each page -----------------------------
 
 
-def staff_holding(client, *codenames: str):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="claims", codename__in=codenames
-        )
-    )
-    client.force_login(user)
-    return user
-
-
 def claim_form(claim: Claim, statement: str) -> dict:
     return {
         "source": claim.source_id,
@@ -120,7 +109,7 @@ def claim_form(claim: Claim, statement: str) -> dict:
 
 
 def test_a_staff_user_who_may_only_view_claims_sees_them_and_changes_nothing(client):
-    staff_holding(client, "view_claim")
+    client.force_login(user_holding("view_claim", is_staff=True))
     claim = ClaimFactory()
     change = reverse("admin:claims_claim_change", args=[claim.pk])
     assert client.get(reverse("admin:claims_claim_changelist")).status_code == 200
@@ -135,7 +124,7 @@ def test_a_staff_user_who_may_only_view_claims_sees_them_and_changes_nothing(cli
 
 
 def test_a_staff_user_given_change_claim_changes_a_claim(client):
-    staff_holding(client, "change_claim")
+    client.force_login(user_holding("change_claim", is_staff=True))
     claim = ClaimFactory()
     change = reverse("admin:claims_claim_change", args=[claim.pk])
     response = client.post(change, claim_form(claim, "Changed in the admin."))
