@@ -37,7 +37,7 @@ from .helpers import (
 pytestmark = pytest.mark.django_db
 
 
-def refused(instance, field):
+def refused_by_full_clean(instance, field):
     """Run full validation and return the messages on ``field``."""
     error = validation_error(instance.full_clean)
     assert field in error.message_dict, error.message_dict
@@ -215,7 +215,7 @@ def test_it_rejects_a_date_after_the_document_that_reports_it(admin_client):
 def test_it_rejects_a_future_date_when_the_document_has_none():
     claim = ClaimFactory(document=DocumentFactory(published_at=None))
     claim.stated_on = datetime.date.today() + datetime.timedelta(days=3)
-    assert "is in the future" in refused(claim, "stated_on")[0]
+    assert "is in the future" in refused_by_full_clean(claim, "stated_on")[0]
 
 
 def test_credibility_outside_its_scale_is_refused_by_the_database():
@@ -242,7 +242,7 @@ def test_it_rejects_a_source_as_its_own_ancestor(admin_client):
 def test_it_rejects_a_source_as_its_own_parent():
     source = SourceFactory()
     source.parent = source
-    assert refused(source, "parent")
+    assert refused_by_full_clean(source, "parent")
     with pytest.raises(IntegrityError), transaction.atomic():
         Source.objects.filter(pk=source.pk).update(parent=source.pk)
 
@@ -250,7 +250,7 @@ def test_it_rejects_a_source_as_its_own_parent():
 def test_it_rejects_a_reliability_grade_off_the_scale():
     source = SourceFactory()
     source.reliability = "G"
-    assert refused(source, "reliability") == [
+    assert refused_by_full_clean(source, "reliability") == [
         "Reliability is a grade from A to F, not G."
     ]
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -259,7 +259,7 @@ def test_it_rejects_a_reliability_grade_off_the_scale():
 
 def test_it_rejects_a_second_source_of_the_same_name_in_any_case():
     SourceFactory(name="NATO")
-    assert refused(Source(name="nato", kind="organization"), "name") == [
+    assert refused_by_full_clean(Source(name="nato", kind="organization"), "name") == [
         "A source with this name already exists."
     ]
 
@@ -332,7 +332,10 @@ def test_it_rejects_corroborates_and_contradicts_on_one_pair():
         to_claim=link.from_claim,
         relation=Relation.CONTRADICTS,
     )
-    assert "cannot both corroborate and contradict" in refused(clash, "relation")[0]
+    assert (
+        "cannot both corroborate and contradict"
+        in refused_by_full_clean(clash, "relation")[0]
+    )
 
 
 @pytest.mark.parametrize("relation", [Relation.REPEATS, Relation.BASED_ON])

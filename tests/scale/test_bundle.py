@@ -94,7 +94,7 @@ def test_rows_may_refer_to_stored_objects_by_id():
     assert import_bundle(bundle).created == {"links": 1}
 
 
-def refused(bundle):
+def refused_bundle(bundle):
     before = snapshot(*EVERYTHING)
     with pytest.raises(BundleError) as error:
         import_bundle(bundle)
@@ -105,7 +105,7 @@ def refused(bundle):
 def test_a_quote_missing_from_its_document_is_reported_by_key_and_field():
     bundle = good_bundle()
     bundle["claims"][1]["quote"] = "ten thousand came"
-    assert refused(bundle) == [
+    assert refused_bundle(bundle) == [
         (
             "claims",
             "c2",
@@ -121,7 +121,7 @@ def test_every_bad_row_of_a_stage_is_reported():
     bundle = good_bundle()
     bundle["figures"][0]["text"] = "lots"
     bundle["figures"][1]["text"] = "3,000-1,000"
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     assert [(kind, key, field) for kind, key, field, _ in errors] == [
         ("figures", "f1", "text"),
         ("figures", "f2", "text"),
@@ -134,7 +134,7 @@ def test_a_failure_in_the_last_stage_leaves_nothing_of_the_earlier_ones():
     bundle["links"].append(
         {"key": "l2", "from_claim": "c1", "to_claim": "c1", "relation": "repeats"}
     )
-    assert refused(bundle) == [
+    assert refused_bundle(bundle) == [
         ("links", "l2", "to_claim", "A claim cannot be linked to itself.")
     ]
 
@@ -145,7 +145,7 @@ def test_a_cycle_made_inside_the_bundle_is_refused():
         {"key": "a", "from_claim": "c1", "to_claim": "c2", "relation": "repeats"},
         {"key": "b", "from_claim": "c2", "to_claim": "c1", "relation": "based_on"},
     ]
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     assert [(e[1], e[2]) for e in errors] == [("b", "to_claim")]
     assert "cycle" in errors[0][3]
 
@@ -153,7 +153,7 @@ def test_a_cycle_made_inside_the_bundle_is_refused():
 def test_a_cycle_through_stored_links_is_refused():
     a, b = ClaimFactory(), ClaimFactory()
     Link.objects.create(from_claim=b, to_claim=a, relation="repeats")
-    errors = refused(
+    errors = refused_bundle(
         {
             "links": [
                 {
@@ -217,7 +217,7 @@ def test_a_cycle_through_stored_links_is_refused():
     ],
 )
 def test_bad_rows_name_their_kind_key_and_field(bundle, expected):
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     assert expected in [e[:3] for e in errors]
 
 
@@ -241,7 +241,7 @@ def test_a_value_of_the_wrong_json_type_is_refused(kind, field, value, reason):
     bundle = good_bundle()
     bundle[kind][0][field] = value
     before = snapshot(*EVERYTHING)
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     key = bundle[kind][0]["key"]
     assert any(
         e[:3] == (kind, key, field) and e[3].startswith(reason) for e in errors
