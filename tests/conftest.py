@@ -1,7 +1,14 @@
+"""Fixtures every test may ask for: an empty cache, the seed article's data, the
+groups, signed-in API clients and their users, and the dam story."""
+
 import pytest
 from django.core.cache import cache
 
+from claims.permissions import EDITORS, REVIEWERS, ensure_groups
 from claims.seed import load_seed
+
+from .factories import DamStory, UserFactory, member_of
+from .helpers import api_client
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +23,55 @@ def empty_cache():
 def seed(db):
     """The seed article's data, loaded as ``make run`` loads it."""
     assert load_seed()
+
+
+# Users and API clients. They need ``db``, which also serves tests that ask for
+# ``transactional_db`` or ``live_server``: the transactional database wins. --------
+
+
+@pytest.fixture
+def groups(db):
+    """The editors and reviewers groups, as ``make run`` makes them."""
+    ensure_groups()
+
+
+@pytest.fixture
+def editor_user(groups):
+    """A user in the editors group."""
+    return member_of(EDITORS)
+
+
+@pytest.fixture
+def reviewer_user(groups):
+    """A user in the reviewers group, "rita" (password "a-long-test-password")."""
+    return member_of(REVIEWERS, username="rita")
+
+
+@pytest.fixture
+def anonymous(db):
+    """An API client signed in as nobody."""
+    return api_client()
+
+
+@pytest.fixture
+def outsider(groups):
+    """An API client of a user in no group, holding no permission."""
+    return api_client(UserFactory())
+
+
+@pytest.fixture
+def editor(editor_user):
+    """An API client of ``editor_user`` (``force_authenticate``; its ``.user``)."""
+    return api_client(editor_user)
+
+
+@pytest.fixture
+def reviewer(reviewer_user):
+    """An API client of ``reviewer_user`` (``force_authenticate``; its ``.user``)."""
+    return api_client(reviewer_user)
+
+
+@pytest.fixture
+def story(db):
+    """The dam story (``factories.DamStory``)."""
+    return DamStory()

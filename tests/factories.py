@@ -1,14 +1,19 @@
 """Factories that build valid rows; each test states only what it cares about."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
-from claims import services
+from claims import caching, services
 from claims.choices import AttributionKind, Relation, SourceKind
+from claims.history import set_related
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
+from claims.permissions import ensure_groups
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
@@ -38,14 +43,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 def member_of(group: str | None, **fields):
     """A user in ``group`` (editors, reviewers; none for ``None``), the groups made
     as ``make run`` makes them."""
-    from django.contrib.auth.models import Group
-
-    from claims.permissions import ensure_groups
-
     user = UserFactory(**fields)
     if group:
         ensure_groups()
         user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def user_holding(*codenames: str, **fields):
+    """A user given exactly these permissions (of the app ``claims``), in no group."""
+    user = UserFactory(**fields)
+    permissions = Permission.objects.filter(
+        content_type__app_label="claims", codename__in=codenames
+    )
+    assert permissions.count() == len(set(codenames))
+    user.user_permissions.add(*permissions)
     return user
 
 
@@ -128,3 +140,140 @@ class ReviewFactory(ServiceFactory):
     attribution_status = "verified"
     credibility = 2
     rationale = "Matches the agency's own statement."
+
+
+# Rows built for a purpose ------------------------------------------------------------
+
+
+def retopiced(entries: int) -> Claim:
+    """A claim with ``entries`` history entries, each after the first changing its
+    topics or its statement."""
+    topics = [TopicFactory() for _ in range(3)]
+    claim = ClaimFactory()
+    for i in range(1, entries):
+        if i % 2:
+            assert set_related(claim, "topics", topics[: 1 + i % 3])
+        else:
+            claim.statement = f"Restated {i}."
+            claim.save()
+    assert claim.history.count() == entries
+    return claim
+
+
+def published(day: int) -> datetime.datetime:
+    """18:00 UTC on 2024-06-``day``."""
+    return datetime.datetime(2024, 6, day, 18, 0, tzinfo=datetime.UTC)
+
+
+def figure_on(measure, source, day, text, relays=None) -> Figure:
+    """A figure in its own report, published (and said) on 2024-06-``day``."""
+    document = DocumentFactory(
+        text=f"The toll was {text} dead.", published_at=published(day)
+    )
+    claim = ClaimFactory(
+        source=source,
+        document=document,
+        statement=f"{source.name} said {text}.",
+        quote=f"{text} dead",
+        stated_on=published(day).date(),
+    )
+    if relays is not None:
+        services.link_create(
+            user=None, from_claim=claim, to_claim=relays, relation="repeats"
+        )
+    return services.figure_create(user=None, claim=claim, measure=measure, text=text)
+
+
+class DamStory:
+    """A dam collapse whose death toll rose over four days (a running total).
+
+    Monday the 3rd: the ministry says 12. Tuesday: an outlet relays the ministry's
+    12; a charity says "at least 120". Wednesday: the ministry says 31. Thursday:
+    the ministry says 410 and a rescue agency "about 400".
+    """
+
+    def __init__(self, kind="cumulative"):
+        self.measure = MeasureFactory(name="Deaths", unit="deaths", kind=kind)
+        self.government = SourceFactory(name="Government")
+        self.ministry = SourceFactory(name="Ministry", parent=self.government)
+        self.outlet = SourceFactory(name="Outlet")
+        self.charity = SourceFactory(name="Charity")
+        self.agency = SourceFactory(name="Rescue agency")
+        self.monday = figure_on(self.measure, self.ministry, 3, "12")
+        self.relay = figure_on(
+            self.measure, self.outlet, 4, "12", relays=self.monday.claim
+        )
+        self.bound = figure_on(self.measure, self.charity, 4, "at least 120")
+        self.wednesday = figure_on(self.measure, self.ministry, 5, "31")
+        self.thursday = figure_on(self.measure, self.ministry, 6, "410")
+        self.estimate = figure_on(self.measure, self.agency, 6, "about 400")
+
+    def page_url(self):
+        """The measure's page."""
+        return reverse("measure", args=[self.measure.pk])
+
+    def api_url(self, view="comparison"):
+        """The measure's ``view`` in the API."""
+        return f"/api/measures/{self.measure.pk}/{view}/"
+
+
+def bulk_figures(measure, sources, documents, *, first=0, spread=0, stated_on=None):
+    """Written in bulk, without signals: for each source a claim "A figure." in the
+    next of ``documents`` (in turn), said on ``stated_on`` or its document's day,
+    with one figure on ``measure`` of that date. The figures' numbers count up from
+    1000 + ``first``: exact, or with a ``spread`` "about" the number, that far either
+    way. The caller bumps the cache when it has written all it writes."""
+    claims = Claim.objects.bulk_create(
+        [
+            Claim(
+                source=source,
+                document=document,
+                statement="A figure.",
+                quote="q",
+                attribution_kind="paraphrase",
+                stated_on=stated_on or document.published_at.date(),
+            )
+            for source, document in zip(sources, itertools.cycle(documents))
+        ]
+    )
+    Figure.objects.bulk_create(
+        [
+            Figure(
+                claim=claim,
+                measure=measure,
+                text=f"about {number}" if spread else f"{number}",
+                qualifier="approximately" if spread else "exact",
+                value=Decimal(number),
+                low=Decimal(number - spread),
+                high=Decimal(number + spread),
+                as_of=claim.stated_on,
+            )
+            for claim, number in zip(claims, itertools.count(1000 + first))
+        ]
+    )
+    return claims
+
+
+def grow_figures(measure, count, start=0):
+    """``count`` figures on ``measure``, each from its own claim of a source under one
+    of ten governments, every third claim repeating the one before it."""
+    document = DocumentFactory(text="")
+    governments = [SourceFactory() for _ in range(10)]
+    sources = Source.objects.bulk_create(
+        [
+            Source(
+                name=f"Official {start + i}", kind="person", parent=governments[i % 10]
+            )
+            for i in range(count)
+        ]
+    )
+    claims = bulk_figures(
+        measure, sources, [document], stated_on=datetime.date(2024, 10, 1)
+    )
+    Link.objects.bulk_create(
+        [
+            Link(from_claim=claims[i], to_claim=claims[i - 1], relation="repeats")
+            for i in range(1, count, 3)
+        ]
+    )
+    caching.bump_all()  # bulk writes send no signals

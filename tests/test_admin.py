@@ -2,20 +2,8 @@
 and every change is kept in history with who made it."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
-from claims.models import (
-    Claim,
-    Document,
-    Figure,
-    Link,
-    Measure,
-    Review,
-    Source,
-    Topic,
-)
+from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 from .factories import (
     ClaimFactory,
@@ -27,10 +15,10 @@ from .factories import (
     SourceFactory,
     TopicFactory,
 )
+from .helpers import DOMAIN, admin_url, count_queries
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Source, Document, Claim, Measure, Figure, Link, Review, Topic]
 FACTORIES = {
     Source: SourceFactory,
     Document: DocumentFactory,
@@ -43,11 +31,7 @@ FACTORIES = {
 }
 
 
-def admin_url(model, view, *args):
-    return reverse(f"admin:claims_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", DOMAIN, ids=lambda m: m.__name__)
 def test_list_add_change_and_history_pages_answer(admin_client, model):
     obj = FACTORIES[model]()
     for url in (
@@ -60,7 +44,7 @@ def test_list_add_change_and_history_pages_answer(admin_client, model):
         assert response.status_code == 200, url
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", DOMAIN, ids=lambda m: m.__name__)
 def test_list_pages_search_and_filter(admin_client, model):
     FACTORIES[model]()
     response = admin_client.get(admin_url(model, "changelist"), {"q": "a"})
@@ -193,24 +177,21 @@ def test_deleting_a_source_in_use_is_refused_in_the_admin(admin_client):
 # Query counts ---------------------------------------------------------------------
 
 
-def grow(model, count):
+def grow_rows(model, count):
     """Add ``count`` rows of ``model``, each with its own related rows."""
     for _ in range(count):
         FACTORIES[model]()
 
 
-def list_queries(client, model):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(admin_url(model, "changelist"))
-    assert response.status_code == 200
-    return len(queries)
+def list_queries(client, model) -> int:
+    return count_queries(client, admin_url(model, "changelist"))[0]
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", DOMAIN, ids=lambda m: m.__name__)
 def test_a_list_page_makes_the_same_queries_for_10_rows_and_1000(admin_client, model):
-    grow(model, 10)
+    grow_rows(model, 10)
     # Session, user, the page of rows, the filter choices: a fixed set of queries.
     at_10 = list_queries(admin_client, model)
-    grow(model, 990)
+    grow_rows(model, 990)
     assert model.objects.count() >= 1000
     assert list_queries(admin_client, model) == at_10

@@ -31,7 +31,7 @@ from .factories import member_of
 pytestmark = pytest.mark.django_db
 
 
-def snapshot() -> dict:
+def archived_state() -> dict:
     """Every column of every archived row, and the groups' and users' permissions."""
     rows = {}
     for model in archived_models():
@@ -113,7 +113,7 @@ def tracker(seed):
 
 @pytest.mark.parametrize("name", ["tracker.jsonl", "tracker.jsonl.gz"])
 def test_a_restore_gives_back_every_row_and_its_history(tracker, tmp_path, name):
-    before = snapshot()
+    before = archived_state()
     assert len(before["claims.historicalclaim"]) > len(before["claims.claim"])
     assert any(row for row in before["claims.historicalsource"] if "-" in row)
     path = tmp_path / name
@@ -128,7 +128,7 @@ def test_a_restore_gives_back_every_row_and_its_history(tracker, tmp_path, name)
     restored = import_archive(path)
 
     assert restored == written
-    assert snapshot() == before
+    assert archived_state() == before
 
 
 def test_restored_data_is_searchable_and_takes_new_rows_after_its_ids(
@@ -158,12 +158,12 @@ def test_commands_write_and_restore(tracker, tmp_path):
     out = io.StringIO()
     call_command("export_archive", str(path), "--quiet", stdout=out)
     assert "Wrote" in out.getvalue() and str(path) in out.getvalue()
-    before = snapshot()
+    before = archived_state()
     wipe()
     out = io.StringIO()
     call_command("import_archive", str(path), "--quiet", stdout=out)
     assert "Restored" in out.getvalue()
-    assert snapshot() == before
+    assert archived_state() == before
 
 
 def test_the_archive_commands_draw_progress_unless_quiet(tracker, tmp_path):
@@ -189,10 +189,10 @@ def test_the_archive_commands_draw_progress_unless_quiet(tracker, tmp_path):
 def test_restoring_into_a_database_with_data_is_refused(tracker, tmp_path):
     path = tmp_path / "a.jsonl"
     export_archive(path)
-    before = snapshot()
+    before = archived_state()
     with pytest.raises(CommandError, match=r"not empty .*claims\.source"):
         call_command("import_archive", str(path), "--quiet")
-    assert snapshot() == before
+    assert archived_state() == before
 
 
 def lines_of(path) -> list[str]:
@@ -281,12 +281,12 @@ def test_a_new_database_holds_only_the_groups_and_takes_a_restore(tracker, tmp_p
     replaces them with the archive's own, ids and members kept."""
     path = tmp_path / "a.jsonl"
     export_archive(path)
-    before = snapshot()
+    before = archived_state()
     wipe()
     groups_of_new_database = set(Group.objects.values_list("name", flat=True))
     assert groups_of_new_database == {EDITORS, REVIEWERS}
     import_archive(path)
-    assert snapshot() == before
+    assert archived_state() == before
 
 
 def test_a_database_with_a_group_of_its_own_is_not_new(tracker, tmp_path):

@@ -17,7 +17,8 @@ from claims.comparison import (
 )
 
 
-def fig(id, group, low, high, origin=None):
+def figure_interval(id, group, low, high, origin=None):
+    """A ``FigureInterval`` in ``group`` (or a set of groups)."""
     groups = frozenset(group) if isinstance(group, frozenset | set) else {group}
     return FigureInterval(
         id=id,
@@ -30,8 +31,8 @@ def fig(id, group, low, high, origin=None):
 
 # The worked example of the seed article -------------------------------------------
 
-US = fig(1, "us", D(2700), D(3300))
-NIS = fig(2, "kr", D(1350), D(1650))
+US = figure_interval(1, "us", D(2700), D(3300))
+NIS = figure_interval(2, "kr", D(1350), D(1650))
 
 
 def test_the_worked_example_conflicts_across_groups():
@@ -57,33 +58,44 @@ def test_the_worked_example_spread():
 
 
 def test_touching_closed_intervals_overlap():
-    assert overlaps(fig(1, 1, 1, 2), fig(2, 2, 2, 3))
-    assert conflicts([fig(1, 1, 1, 2), fig(2, 2, 2, 3)]) == []
+    assert overlaps(figure_interval(1, 1, 1, 2), figure_interval(2, 2, 2, 3))
+    assert conflicts([figure_interval(1, 1, 1, 2), figure_interval(2, 2, 2, 3)]) == []
 
 
 def test_an_open_end_overlaps_everything_beyond_it():
-    at_least = fig(1, 1, 3000, None)
-    assert overlaps(at_least, fig(2, 2, 10**9, 10**9))
-    assert not overlaps(at_least, fig(3, 3, 0, 2999))
-    up_to = fig(4, 4, None, 100)
-    assert overlaps(up_to, fig(5, 5, -50, -40))
+    at_least = figure_interval(1, 1, 3000, None)
+    assert overlaps(at_least, figure_interval(2, 2, 10**9, 10**9))
+    assert not overlaps(at_least, figure_interval(3, 3, 0, 2999))
+    up_to = figure_interval(4, 4, None, 100)
+    assert overlaps(up_to, figure_interval(5, 5, -50, -40))
     assert conflicts([up_to, at_least]) == conflicts([at_least, up_to])
     assert [c.figure_ids for c in conflicts([up_to, at_least])] == [(4, 1)]
 
 
 def test_conflicts_inside_one_group_are_reported_and_marked():
-    (conflict,) = conflicts([fig(1, "g", 1, 2), fig(2, "g", 5, 6)])
+    (conflict,) = conflicts(
+        [figure_interval(1, "g", 1, 2), figure_interval(2, "g", 5, 6)]
+    )
     assert conflict.same_group is True
 
 
 def test_every_non_overlapping_pair_is_one_conflict_widest_first():
-    figures = [fig(1, 1, 0, 1), fig(2, 2, 2, 3), fig(3, 3, 4, 5), fig(4, 4, 0, 5)]
+    figures = [
+        figure_interval(1, 1, 0, 1),
+        figure_interval(2, 2, 2, 3),
+        figure_interval(3, 3, 4, 5),
+        figure_interval(4, 4, 0, 5),
+    ]
     assert [c.figure_ids for c in conflicts(figures)] == [(1, 3), (1, 2), (2, 3)]
     assert count_conflicts(figures) == 3
 
 
 def test_a_limit_lists_the_widest_conflicts_and_the_count_stays_whole():
-    figures = [fig(1, 1, 0, 1), fig(2, 2, 2, 3), fig(3, 3, 4, 5)]
+    figures = [
+        figure_interval(1, 1, 0, 1),
+        figure_interval(2, 2, 2, 3),
+        figure_interval(3, 3, 4, 5),
+    ]
     assert [c.figure_ids for c in conflicts(figures, limit=2)] == [(1, 3), (1, 2)]
     result = compare(figures, conflict_limit=1)
     assert len(result.conflicts) == 1 and result.conflict_count == 3
@@ -98,31 +110,45 @@ def test_no_figures_support_nothing():
 
 def test_figures_of_one_group_count_once():
     stretches = best_supported(
-        [fig(1, "us", 0, 10), fig(2, "us", 0, 10), fig(3, "kr", 20, 30)]
+        [
+            figure_interval(1, "us", 0, 10),
+            figure_interval(2, "us", 0, 10),
+            figure_interval(3, "kr", 20, 30),
+        ]
     )
     assert [(s.low, s.high, s.support) for s in stretches] == [(0, 10, 1), (20, 30, 1)]
 
 
 def test_the_overlap_of_independent_groups_is_best_supported():
-    (stretch,) = best_supported([fig(1, "a", 0, 10), fig(2, "b", 5, 15)])
+    (stretch,) = best_supported(
+        [figure_interval(1, "a", 0, 10), figure_interval(2, "b", 5, 15)]
+    )
     assert (stretch.low, stretch.high, stretch.support) == (5, 10, 2)
     assert stretch.supporting_groups == ["a", "b"] and stretch.other_groups == []
 
 
 def test_a_single_shared_point_can_be_the_best_supported_stretch():
-    (stretch,) = best_supported([fig(1, "a", 0, 10), fig(2, "b", 10, 20)])
+    (stretch,) = best_supported(
+        [figure_interval(1, "a", 0, 10), figure_interval(2, "b", 10, 20)]
+    )
     assert (stretch.low, stretch.high, stretch.support) == (10, 10, 2)
 
 
 def test_open_ends_give_open_stretches():
-    (stretch,) = best_supported([fig(1, "a", 3000, None), fig(2, "b", 5000, None)])
+    (stretch,) = best_supported(
+        [figure_interval(1, "a", 3000, None), figure_interval(2, "b", 5000, None)]
+    )
     assert (stretch.low, stretch.high) == (5000, None)
-    (stretch,) = best_supported([fig(1, "a", None, 10)])
+    (stretch,) = best_supported([figure_interval(1, "a", None, 10)])
     assert (stretch.low, stretch.high) == (None, 10)
 
 
 def test_ties_with_different_groups_are_separate_stretches():
-    figures = [fig(1, "a", 0, 10), fig(2, "b", 5, 15), fig(3, "c", 12, 20)]
+    figures = [
+        figure_interval(1, "a", 0, 10),
+        figure_interval(2, "b", 5, 15),
+        figure_interval(3, "c", 12, 20),
+    ]
     stretches = best_supported(figures)
     assert [(s.low, s.high, s.supporting_groups) for s in stretches] == [
         (5, 10, ["a", "b"]),
@@ -134,14 +160,17 @@ def test_ties_with_different_groups_are_separate_stretches():
 
 
 def test_spread_is_none_without_a_positive_low_or_a_finite_high():
-    assert spread([fig(1, 1, 0, 10)]) is None
-    assert spread([fig(1, 1, 5, None)]) is None
+    assert spread([figure_interval(1, 1, 0, 10)]) is None
+    assert spread([figure_interval(1, 1, 5, None)]) is None
     assert spread([]) is None
 
 
 def test_a_figure_of_several_groups_supports_each_of_them():
     (stretch,) = best_supported(
-        [fig(1, frozenset({"us", "uk"}), 0, 10), fig(2, "kr", 5, 20)]
+        [
+            figure_interval(1, frozenset({"us", "uk"}), 0, 10),
+            figure_interval(2, "kr", 5, 20),
+        ]
     )
     assert (stretch.low, stretch.high, stretch.support) == (5, 10, 3)
     assert stretch.supporting_groups == ["kr", "uk", "us"]
@@ -149,14 +178,23 @@ def test_a_figure_of_several_groups_supports_each_of_them():
 
 def test_conflicting_figures_sharing_any_group_are_marked_same_group():
     (conflict,) = conflicts(
-        [fig(1, frozenset({"us", "uk"}), 0, 1), fig(2, frozenset({"uk", "fr"}), 5, 6)]
+        [
+            figure_interval(1, frozenset({"us", "uk"}), 0, 1),
+            figure_interval(2, frozenset({"uk", "fr"}), 5, 6),
+        ]
     )
     assert conflict.same_group is True
 
 
 def test_a_bound_covering_a_stretch_makes_its_group_consistent_not_supporting():
-    estimates = [fig(1, "ministry", 500, 700), fig(2, "ngo", 550, 650)]
-    bounds = [fig(3, "press", 120, None), fig(4, "army", None, 100)]
+    estimates = [
+        figure_interval(1, "ministry", 500, 700),
+        figure_interval(2, "ngo", 550, 650),
+    ]
+    bounds = [
+        figure_interval(3, "press", 120, None),
+        figure_interval(4, "army", None, 100),
+    ]
     (stretch,) = best_supported(estimates, bounds)
     assert (stretch.low, stretch.high) == (550, 650)
     assert stretch.supporting_groups == ["ministry", "ngo"]
@@ -166,10 +204,10 @@ def test_a_bound_covering_a_stretch_makes_its_group_consistent_not_supporting():
 
 def test_counts_are_of_figures_origins_and_groups():
     figures = [
-        fig(1, "us", 1, 2, origin=10),
-        fig(2, "us", 1, 2, origin=10),
-        fig(3, "us", 1, 2, origin=11),
-        fig(4, "kr", 1, 2, origin=12),
+        figure_interval(1, "us", 1, 2, origin=10),
+        figure_interval(2, "us", 1, 2, origin=10),
+        figure_interval(3, "us", 1, 2, origin=11),
+        figure_interval(4, "kr", 1, 2, origin=12),
     ]
     result = compare(figures)
     assert (result.figures, result.origins, result.groups) == (4, 3, 2)
@@ -189,7 +227,7 @@ def intervals(draw):
         if low is not None and high is not None and low > high:
             low, high = high, low
         groups = draw(st.sets(st.integers(0, 3), min_size=1, max_size=2))
-        figures.append(fig(i, frozenset(groups), low, high))
+        figures.append(figure_interval(i, frozenset(groups), low, high))
     return figures
 
 

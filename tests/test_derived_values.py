@@ -16,22 +16,10 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django import forms
-from django.urls import reverse
-from rest_framework.test import APIClient
 
 from claims import services
 from claims.exchange.bundle import import_bundle
-from claims.models import (
-    Claim,
-    Document,
-    Figure,
-    Link,
-    Measure,
-    Review,
-    Source,
-    Topic,
-)
+from claims.models import Claim, Document, Figure, Measure
 from claims.permissions import EDITORS
 
 from .factories import (
@@ -42,10 +30,16 @@ from .factories import (
     SourceFactory,
     member_of,
 )
+from .helpers import (
+    admin_form,
+    admin_url,
+    refused_in_admin,
+    saved_in_admin,
+    stored_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
-TRACKED = (Source, Document, Claim, Measure, Figure, Link, Review, Topic)
 DAY = datetime.date
 #: The factories' document is published on this day; their claims are dated
 #: 2024-10-21.
@@ -54,96 +48,6 @@ STATED = DAY(2024, 10, 21)
 
 
 # Helpers ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor():
-    client = APIClient()
-    client.user = member_of(EDITORS)
-    client.force_authenticate(client.user)
-    return client
-
-
-def stored_rows() -> dict:
-    """Every stored row of the domain by value, and how many history entries each
-    kind has: equal before and after a refused write."""
-    rows = {m.__name__: list(m.objects.order_by("pk").values()) for m in TRACKED}
-    rows["history"] = {m.__name__: m.history.count() for m in TRACKED}
-    return rows
-
-
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:claims_{model._meta.model_name}_{view}", args=args)
-
-
-def _value(field, value, name: str, data: dict) -> None:
-    if isinstance(field.widget, forms.CheckboxInput):
-        if value:
-            data[name] = "on"
-    elif isinstance(field.widget, forms.SplitDateTimeWidget):
-        data[f"{name}_0"] = value.date().isoformat() if value else ""
-        data[f"{name}_1"] = value.time().isoformat() if value else ""
-    elif isinstance(field, forms.ModelMultipleChoiceField):
-        data[name] = [str(item) for item in value or ()]
-    elif value is None:
-        data[name] = ""
-    elif isinstance(value, list | tuple):
-        data[name] = [str(item) for item in value]
-    elif isinstance(value, datetime.date):
-        data[name] = value.isoformat()
-    else:
-        data[name] = str(value)
-
-
-def _fields(form, data: dict) -> None:
-    for name, field in form.fields.items():
-        _value(field, form[name].value(), form.add_prefix(name), data)
-
-
-def admin_form(client, url: str) -> dict:
-    """What the admin page at ``url`` sends when saved as it stands, its inline rows
-    included."""
-    page = client.get(url)
-    assert page.status_code == 200
-    data: dict = {}
-    _fields(page.context["adminform"].form, data)
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        _fields(formset.management_form, data)
-        for form in formset.forms:
-            _fields(form, data)
-    return data
-
-
-def saved_in_admin(client, url: str, changes: dict) -> None:
-    response = client.post(url, admin_form(client, url) | changes)
-    assert response.status_code == 302, _admin_errors(response)
-
-
-def refused_in_admin(client, url: str, changes: dict) -> dict:
-    """Post the page with ``changes``; it must be shown again with errors: the
-    main form's by field, the inline rows' as ``inline:<prefix>:<field>``."""
-    response = client.post(url, admin_form(client, url) | changes)
-    assert response.status_code == 200, "the admin saved it"
-    errors = _admin_errors(response)
-    assert errors, "refused without an error"
-    return errors
-
-
-def _admin_errors(response) -> dict:
-    if response.context is None:
-        return {}
-    errors = {
-        name: list(messages)
-        for name, messages in response.context["adminform"].form.errors.items()
-    }
-    for inline in response.context["inline_admin_formsets"]:
-        for form_errors in inline.formset.errors:
-            for name, messages in form_errors.items():
-                errors.setdefault(f"inline:{inline.formset.prefix}:{name}", []).extend(
-                    messages
-                )
-    return errors
 
 
 def entries(figure) -> list:

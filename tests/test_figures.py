@@ -24,6 +24,8 @@ from claims.figures import (
     parse_number,
 )
 
+from .helpers import validation_error
+
 T = D("0.10")
 EXACT, APPROXIMATELY, NEARLY = (
     Qualifier.EXACT,
@@ -41,10 +43,9 @@ def read(text, tolerance=T, lower_limit=D(0), unit=None):
 
 def refusal(text, **kwargs):
     """The error refusing ``text``; its message names the text."""
-    with pytest.raises(ValidationError) as info:
-        parse_figure(text, **kwargs)
-    assert f'"{text}"' in info.value.messages[0]
-    return info.value
+    error = validation_error(parse_figure, text, **kwargs)
+    assert f'"{text}"' in error.messages[0]
+    return error
 
 
 # The table, row by row -------------------------------------------------------------

@@ -18,6 +18,7 @@ from .factories import (
     TopicFactory,
     UserFactory,
 )
+from .helpers import topic_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +79,6 @@ def _saved_parents(factory):
     if factory is ClaimFactory:
         return {"source": SourceFactory(), "document": DocumentFactory()}
     return {}
-
-
-def topic_changes(entry):
-    return [c for c in entry["changes"] if c["field"] == "topics"]
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,13 @@ from claims.history import (
 )
 from claims.models import Claim, Measure
 
-from .factories import ClaimFactory, MeasureFactory, SourceFactory, TopicFactory
+from .factories import (
+    ClaimFactory,
+    MeasureFactory,
+    SourceFactory,
+    TopicFactory,
+    retopiced,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -254,26 +260,11 @@ def test_diff_against_leaves_out_the_fields_editors_cannot_edit():
     assert entry["changes"] == [{"field": "credibility", "old": 6, "new": 2}]
 
 
-def _retopiced(entries: int):
-    """A claim with ``entries`` history entries, each changing its topics or its
-    statement."""
-    topics = [TopicFactory() for _ in range(3)]
-    claim = ClaimFactory()
-    for i in range(1, entries):
-        if i % 2:
-            set_related(claim, "topics", topics[: 1 + i % 3])
-        else:
-            claim.statement = f"Restated {i}."
-            claim.save()
-    assert claim.history.count() == entries
-    return claim
-
-
 @pytest.mark.parametrize("entries", [10, 100])
 def test_a_history_is_read_in_two_queries_whatever_its_length(
     entries, django_assert_num_queries
 ):
-    claim = _retopiced(entries)
+    claim = retopiced(entries)
     # The entries with their users; every entry's copy of the topics.
     with django_assert_num_queries(2):
         read = history_entries(Claim, claim.pk)

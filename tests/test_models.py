@@ -9,11 +9,9 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.urls import reverse
 
 from claims import services
 from claims.choices import Qualifier, Relation
@@ -28,78 +26,29 @@ from .factories import (
     SourceFactory,
     UserFactory,
 )
+from .helpers import (
+    admin_url,
+    refused_in_admin_on,
+    saved_in_admin,
+    stored,
+    validation_error,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def snapshot(*models):
-    """Every stored row of the given models, for before/after comparison."""
-    return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
-
-
-def stored(*models):
-    """Every stored row of the given models and of their history, by value."""
-    histories = [m.history.model for m in models if hasattr(m, "history")]
-    return snapshot(*models, *histories)
-
-
-def refused(instance, field):
+def refused_by_full_clean(instance, field):
     """Run full validation and return the messages on ``field``."""
-    with pytest.raises(ValidationError) as error:
-        instance.full_clean()
-    assert field in error.value.message_dict, error.value.message_dict
-    return error.value.message_dict[field]
+    error = validation_error(instance.full_clean)
+    assert field in error.message_dict, error.message_dict
+    return error.message_dict[field]
 
 
 def admin_page(model, instance=None):
     """The admin's add page for ``model``, or the change page of ``instance``."""
-    name = f"admin:claims_{model._meta.model_name}"
     if instance is None:
-        return reverse(f"{name}_add")
-    return reverse(f"{name}_change", args=[instance.pk])
-
-
-def form_as_sent(admin_client, url):
-    """What the admin page at ``url`` sends when saved as it stands (its inline
-    rows left out)."""
-    page = admin_client.get(url)
-    assert page.status_code == 200
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(field.widget, forms.CheckboxInput):
-            if value:
-                data[name] = "on"
-        elif isinstance(field.widget, forms.SplitDateTimeWidget):
-            data[f"{name}_0"] = value.date().isoformat() if value else ""
-            data[f"{name}_1"] = value.time().isoformat() if value else ""
-        elif value is None:
-            data[name] = ""
-        elif isinstance(value, (list, tuple)):
-            data[name] = [str(item) for item in value]
-        else:
-            data[name] = str(value)
-    for inline in page.context["inline_admin_formsets"]:
-        prefix = inline.formset.prefix
-        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
-    return data
-
-
-def saved_in_admin(admin_client, url, changes):
-    """Send the admin page at ``url`` with ``changes``; assert that it was saved."""
-    answer = admin_client.post(url, form_as_sent(admin_client, url) | changes)
-    assert answer.status_code == 302, answer.context["adminform"].form.errors
-
-
-def refused_in_admin(admin_client, url, changes, field):
-    """Send the admin page at ``url`` with ``changes``; assert that it was refused
-    on ``field`` alone, and return the messages there."""
-    answer = admin_client.post(url, form_as_sent(admin_client, url) | changes)
-    assert answer.status_code == 200, "the admin saved it"
-    errors = answer.context["adminform"].form.errors
-    assert set(errors) == {field}, errors
-    return list(errors[field])
+        return admin_url(model, "add")
+    return admin_url(model, "change", instance.pk)
 
 
 def test_the_admin_forms_these_tests_send_store_a_valid_change(admin_client):
@@ -124,7 +73,7 @@ def test_the_admin_forms_these_tests_send_store_a_valid_change(admin_client):
     ]
     for model, url, changes in edits:
         before = stored(model)
-        saved_in_admin(admin_client, url, changes)
+        saved_in_admin(admin_client, url, changes, inline_rows=False)
         assert stored(model) != before, model
 
 
@@ -174,7 +123,7 @@ def test_it_rejects_a_figure_whose_low_is_above_its_high(admin_client):
     before = stored(Figure)
     changes = {"bounds_overridden": "on", "note": "hand-set", "qualifier": "range"}
     changes |= {"low": "5000", "high": "1000"}
-    messages = refused_in_admin(
+    messages = refused_in_admin_on(
         admin_client, admin_page(Figure, figure), changes, "low"
     )
     assert messages == ["The low end is above the high end."]
@@ -194,7 +143,7 @@ def test_it_rejects_unreadable_figure_text_naming_the_text(admin_client):
     FigureFactory(claim=claim, measure=measure, text="3,000")
     before = stored(Figure)
     figure = {"claim": claim.pk, "measure": measure.pk, "text": "lots of them"}
-    assert refused_in_admin(admin_client, admin_page(Figure), figure, "text") == [
+    assert refused_in_admin_on(admin_client, admin_page(Figure), figure, "text") == [
         'Cannot read a figure from "lots of them": no number in it.'
     ]
     assert stored(Figure) == before
@@ -206,7 +155,7 @@ def test_it_rejects_overridden_bounds_without_a_note(admin_client):
     before = stored(Figure)
     figure = {"claim": claim.pk, "measure": measure.pk, "text": "3,000", "note": ""}
     figure |= {"bounds_overridden": "on", "qualifier": "exact", "low": "1", "high": "2"}
-    assert refused_in_admin(admin_client, admin_page(Figure), figure, "note") == [
+    assert refused_in_admin_on(admin_client, admin_page(Figure), figure, "note") == [
         "Say in the note why the bounds are set by hand."
     ]
     assert stored(Figure) == before
@@ -226,7 +175,7 @@ def test_it_rejects_a_quote_missing_from_the_document(admin_client):
     claim = ClaimFactory()
     before = stored(Claim, Figure, Link)
     changes = {"quote": "some 9,000 marines"}
-    [message] = refused_in_admin(
+    [message] = refused_in_admin_on(
         admin_client, admin_page(Claim, claim), changes, "quote"
     )
     assert message.startswith("The quote does not occur in the document's text")
@@ -256,7 +205,7 @@ def test_it_rejects_a_date_after_the_document_that_reports_it(admin_client):
     claim = ClaimFactory()
     before = stored(Claim, Figure, Link)
     url, changes = admin_page(Claim, claim), {"stated_on": "2024-11-05"}
-    assert refused_in_admin(admin_client, url, changes, "stated_on") == [
+    assert refused_in_admin_on(admin_client, url, changes, "stated_on") == [
         "The date 2024-11-05 is after 2024-10-28, the date of the document that "
         "reports it."
     ]
@@ -266,7 +215,7 @@ def test_it_rejects_a_date_after_the_document_that_reports_it(admin_client):
 def test_it_rejects_a_future_date_when_the_document_has_none():
     claim = ClaimFactory(document=DocumentFactory(published_at=None))
     claim.stated_on = datetime.date.today() + datetime.timedelta(days=3)
-    assert "is in the future" in refused(claim, "stated_on")[0]
+    assert "is in the future" in refused_by_full_clean(claim, "stated_on")[0]
 
 
 def test_credibility_outside_its_scale_is_refused_by_the_database():
@@ -284,7 +233,7 @@ def test_it_rejects_a_source_as_its_own_ancestor(admin_client):
     bottom = SourceFactory(name="Minister", parent=middle)
     before = stored(Source)
     url, changes = admin_page(Source, top), {"parent": bottom.pk}
-    assert refused_in_admin(admin_client, url, changes, "parent") == [
+    assert refused_in_admin_on(admin_client, url, changes, "parent") == [
         "A source cannot be its own ancestor: Minister already sits under Government."
     ]
     assert stored(Source) == before
@@ -293,7 +242,7 @@ def test_it_rejects_a_source_as_its_own_ancestor(admin_client):
 def test_it_rejects_a_source_as_its_own_parent():
     source = SourceFactory()
     source.parent = source
-    assert refused(source, "parent")
+    assert refused_by_full_clean(source, "parent")
     with pytest.raises(IntegrityError), transaction.atomic():
         Source.objects.filter(pk=source.pk).update(parent=source.pk)
 
@@ -301,7 +250,7 @@ def test_it_rejects_a_source_as_its_own_parent():
 def test_it_rejects_a_reliability_grade_off_the_scale():
     source = SourceFactory()
     source.reliability = "G"
-    assert refused(source, "reliability") == [
+    assert refused_by_full_clean(source, "reliability") == [
         "Reliability is a grade from A to F, not G."
     ]
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -310,7 +259,7 @@ def test_it_rejects_a_reliability_grade_off_the_scale():
 
 def test_it_rejects_a_second_source_of_the_same_name_in_any_case():
     SourceFactory(name="NATO")
-    assert refused(Source(name="nato", kind="organization"), "name") == [
+    assert refused_by_full_clean(Source(name="nato", kind="organization"), "name") == [
         "A source with this name already exists."
     ]
 
@@ -345,7 +294,7 @@ def test_it_rejects_a_link_from_a_claim_to_itself(admin_client):
     LinkFactory(from_claim=claim)
     before = stored(Link)
     link = {"from_claim": claim.pk, "to_claim": claim.pk, "relation": "corroborates"}
-    assert refused_in_admin(admin_client, admin_page(Link), link, "to_claim") == [
+    assert refused_in_admin_on(admin_client, admin_page(Link), link, "to_claim") == [
         "A claim cannot be linked to itself."
     ]
     assert stored(Link) == before
@@ -361,9 +310,9 @@ def test_it_rejects_a_duplicate_link_either_way_round(admin_client, reverse):
     if reverse:
         a, b = b, a
     duplicate = {"from_claim": a.pk, "to_claim": b.pk, "relation": "corroborates"}
-    assert refused_in_admin(admin_client, admin_page(Link), duplicate, "to_claim") == [
-        "These two claims are already linked with this relation."
-    ]
+    assert refused_in_admin_on(
+        admin_client, admin_page(Link), duplicate, "to_claim"
+    ) == ["These two claims are already linked with this relation."]
     assert stored(Link) == before
     with pytest.raises(IntegrityError), transaction.atomic():
         Link(from_claim=a, to_claim=b, relation=Relation.CORROBORATES).save()
@@ -383,7 +332,10 @@ def test_it_rejects_corroborates_and_contradicts_on_one_pair():
         to_claim=link.from_claim,
         relation=Relation.CONTRADICTS,
     )
-    assert "cannot both corroborate and contradict" in refused(clash, "relation")[0]
+    assert (
+        "cannot both corroborate and contradict"
+        in refused_by_full_clean(clash, "relation")[0]
+    )
 
 
 @pytest.mark.parametrize("relation", [Relation.REPEATS, Relation.BASED_ON])
@@ -393,7 +345,7 @@ def test_it_rejects_a_repeats_or_based_on_cycle(admin_client, relation):
     LinkFactory(from_claim=c, to_claim=b, relation=Relation.BASED_ON)
     before = stored(Link)
     closing = {"from_claim": a.pk, "to_claim": c.pk, "relation": relation}
-    assert refused_in_admin(admin_client, admin_page(Link), closing, "to_claim") == [
+    assert refused_in_admin_on(admin_client, admin_page(Link), closing, "to_claim") == [
         "This link would make a cycle of repeats/based_on links: "
         f"#{a.pk} → #{c.pk} → #{b.pk} → #{a.pk}."
     ]

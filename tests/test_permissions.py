@@ -13,7 +13,7 @@ from django.urls import reverse
 from claims.models import Claim
 from claims.permissions import EDITORS, GROUP_PERMISSIONS, REVIEWERS, ensure_groups
 
-from .factories import ClaimFactory, UserFactory
+from .factories import ClaimFactory, user_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ MIGRATION = ("claims", "0008_groups_and_permissions")
 migration = importlib.import_module("claims.migrations.0008_groups_and_permissions")
 
 
-def groups() -> dict[str, set[tuple[str, str]]]:
+def stored_groups() -> dict[str, set[tuple[str, str]]]:
     """Every group with its permissions as (app label, codename)."""
     return {
         group.name: {
@@ -48,7 +48,7 @@ def run_migration(direction: str) -> None:
 
 def test_a_new_database_holds_both_groups_with_exactly_their_permissions():
     # Nothing here has called ensure_groups: the migration made them.
-    assert groups() == EXPECTED
+    assert stored_groups() == EXPECTED
     assert EXPECTED[EDITORS] and EXPECTED[REVIEWERS]
 
 
@@ -62,12 +62,12 @@ def test_the_migration_creates_the_permissions_it_needs_and_its_reverse_removes_
     Group.objects.all().delete()
     Permission.objects.filter(content_type__app_label="claims").delete()
     run_migration("forwards")
-    assert groups() == EXPECTED
+    assert stored_groups() == EXPECTED
     assert Permission.objects.filter(
         content_type__app_label="claims", codename="change_historicalclaim"
     ).exists()  # every permission the app has, as after 'migrate'
     run_migration("backwards")
-    assert groups() == {}
+    assert stored_groups() == {}
 
 
 def test_the_migration_completes_groups_made_before_and_keeps_what_they_hold():
@@ -77,7 +77,7 @@ def test_the_migration_completes_groups_made_before_and_keeps_what_they_hold():
     )
     run_migration("forwards")
     run_migration("forwards")
-    found = groups()
+    found = stored_groups()
     assert found[EDITORS] == EXPECTED[EDITORS] | {("claims", "add_review")}
     assert found[REVIEWERS] == EXPECTED[REVIEWERS]
 
@@ -86,21 +86,10 @@ def test_ensure_groups_makes_what_the_migration_makes_and_can_run_again():
     Group.objects.all().delete()
     ensure_groups()
     ensure_groups()
-    assert groups() == EXPECTED
+    assert stored_groups() == EXPECTED
 
 
 # The admin: staff, and the model permission of each page -----------------------------
-
-
-def staff_holding(client, *codenames: str):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="claims", codename__in=codenames
-        )
-    )
-    client.force_login(user)
-    return user
 
 
 def claim_form(claim: Claim, statement: str) -> dict:
@@ -120,7 +109,7 @@ def claim_form(claim: Claim, statement: str) -> dict:
 
 
 def test_a_staff_user_who_may_only_view_claims_sees_them_and_changes_nothing(client):
-    staff_holding(client, "view_claim")
+    client.force_login(user_holding("view_claim", is_staff=True))
     claim = ClaimFactory()
     change = reverse("admin:claims_claim_change", args=[claim.pk])
     assert client.get(reverse("admin:claims_claim_changelist")).status_code == 200
@@ -135,7 +124,7 @@ def test_a_staff_user_who_may_only_view_claims_sees_them_and_changes_nothing(cli
 
 
 def test_a_staff_user_given_change_claim_changes_a_claim(client):
-    staff_holding(client, "change_claim")
+    client.force_login(user_holding("change_claim", is_staff=True))
     claim = ClaimFactory()
     change = reverse("admin:claims_claim_change", args=[claim.pk])
     response = client.post(change, claim_form(claim, "Changed in the admin."))

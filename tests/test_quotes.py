@@ -2,23 +2,18 @@
 ambiguous, picked by prefix, suffix or start, and missing with the nearest passage;
 checked against a brute-force reference on random text."""
 
-import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.quotes import locate, nearest_passage, normalized
 
+from .helpers import validation_error
+
 TEXT = (
     "Rutte said “North Korean troops” are in Kursk. Officials — citing "
     "intelligence — said the troops  were   in Kursk too."
 )
-
-
-def refusal(text, quote, **selectors) -> ValidationError:
-    with pytest.raises(ValidationError) as info:
-        locate(text, quote, **selectors)
-    return info.value
 
 
 def test_an_exact_quote_is_found_where_it_is():
@@ -36,7 +31,7 @@ def test_straight_quotes_hyphens_and_single_spaces_match_the_documents_typograph
 
 
 def test_a_quote_occurring_twice_is_refused_saying_how_many_times_and_where():
-    error = refusal(TEXT, "in Kursk")
+    error = validation_error(locate, TEXT, "in Kursk")
     [problem] = error.error_dict["quote"]
     assert problem.code == "ambiguous_quote"
     assert problem.params["count"] == 2
@@ -53,19 +48,19 @@ def test_a_prefix_a_suffix_or_a_start_picks_one_occurrence():
 
 
 def test_a_start_where_the_quote_is_not_is_refused_naming_where_it_is():
-    error = refusal(TEXT, "in Kursk", start=3)
+    error = validation_error(locate, TEXT, "in Kursk", start=3)
     [problem] = error.error_dict["quote_start"]
     assert problem.code == "quote_start_mismatch"
     assert str(TEXT.index("in Kursk")) in error.messages[0]
 
 
 def test_a_prefix_no_occurrence_has_is_refused():
-    error = refusal(TEXT, "in Kursk", prefix="nowhere ")
+    error = validation_error(locate, TEXT, "in Kursk", prefix="nowhere ")
     assert error.error_dict["quote"][0].code == "quote_context_mismatch"
 
 
 def test_a_missing_quote_is_refused_showing_the_nearest_passage():
-    error = refusal(TEXT, "Officials, citing intelligence, said")
+    error = validation_error(locate, TEXT, "Officials, citing intelligence, said")
     [problem] = error.error_dict["quote"]
     assert problem.code == "quote_not_found"
     assert "Officials — citing intelligence — said" in problem.params["passage"]

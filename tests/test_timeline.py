@@ -37,7 +37,7 @@ def moment(day, hour=12, minute=0, tz=UTC):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=tz)
 
 
-def fig(
+def dated(
     id,
     low,
     high,
@@ -50,7 +50,8 @@ def fig(
     origins=None,
     overridden=False,
 ):
-    """A figure; its document is published at noon of its date unless told."""
+    """A ``DatedFigure``; its document is published at noon of its date unless
+    told."""
     sources = frozenset(sources)
     return DatedFigure(
         id=id,
@@ -68,7 +69,8 @@ def fig(
     )
 
 
-def by_id(result):
+def situated_by_id(result):
+    """The result's situated figures by their figure's id."""
     return {s.figure.id: s for s in result.figures}
 
 
@@ -80,10 +82,10 @@ def spans(result):
 
 
 def test_a_sources_update_supersedes_its_earlier_figure():
-    monday = fig(1, 12, 12, date=MONDAY)
-    wednesday = fig(2, 31, 31, date=WEDNESDAY)
+    monday = dated(1, 12, 12, date=MONDAY)
+    wednesday = dated(2, 31, 31, date=WEDNESDAY)
     result = compare_at([monday, wednesday])
-    figures = by_id(result)
+    figures = situated_by_id(result)
     assert figures[1].role == SUPERSEDED and figures[1].superseded_by == 2
     assert (figures[1].low, figures[1].high) == (None, None)
     assert figures[2].role == ESTIMATE and figures[2].superseded_by is None
@@ -91,17 +93,17 @@ def test_a_sources_update_supersedes_its_earlier_figure():
 
 
 def test_on_the_same_date_the_later_published_document_wins():
-    later = fig(1, 12, 12, date=MONDAY, published=moment(TUESDAY, 9))
-    earlier = fig(2, 31, 31, date=MONDAY, published=moment(MONDAY, 18))
-    figures = by_id(compare_at([later, earlier]))
+    later = dated(1, 12, 12, date=MONDAY, published=moment(TUESDAY, 9))
+    earlier = dated(2, 31, 31, date=MONDAY, published=moment(MONDAY, 18))
+    figures = situated_by_id(compare_at([later, earlier]))
     assert figures[2].role == SUPERSEDED and figures[2].superseded_by == 1
     assert figures[1].current
 
 
 def test_on_the_same_date_and_publication_the_higher_id_wins():
     same = moment(MONDAY, 18)
-    figures = by_id(
-        compare_at([fig(7, 12, 12, published=same), fig(3, 31, 31, published=same)])
+    figures = situated_by_id(
+        compare_at([dated(7, 12, 12, published=same), dated(3, 31, 31, published=same)])
     )
     assert figures[3].role == SUPERSEDED and figures[3].superseded_by == 7
     assert figures[7].current
@@ -110,25 +112,25 @@ def test_on_the_same_date_and_publication_the_higher_id_wins():
 def test_a_relay_of_an_old_figure_is_superseded_by_the_sources_newer_one():
     # An outlet repeats the ministry's Monday claim on Thursday: it speaks for the
     # ministry, its figure is dated Monday, and the ministry said 31 on Wednesday.
-    ministry_monday = fig(1, 12, 12, date=MONDAY)
-    ministry_wednesday = fig(2, 31, 31, date=WEDNESDAY)
-    relay = fig(3, 12, 12, date=MONDAY, published=moment(THURSDAY), origins={1})
+    ministry_monday = dated(1, 12, 12, date=MONDAY)
+    ministry_wednesday = dated(2, 31, 31, date=WEDNESDAY)
+    relay = dated(3, 12, 12, date=MONDAY, published=moment(THURSDAY), origins={1})
     result = compare_at([ministry_monday, ministry_wednesday, relay])
-    figures = by_id(result)
+    figures = situated_by_id(result)
     assert figures[3].role == SUPERSEDED and figures[3].superseded_by == 2
     assert figures[1].superseded_by == 2
     assert [s.figure.id for s in result.figures if s.current] == [2]
 
 
 def test_a_figure_of_two_sources_is_superseded_only_when_both_have_later_figures():
-    joint = fig(1, 100, 200, "range", date=MONDAY, sources={"us", "uk"})
-    us_update = fig(2, 150, 150, date=TUESDAY, sources={"us"})
-    uk_update = fig(3, 170, 170, date=WEDNESDAY, sources={"uk"})
+    joint = dated(1, 100, 200, "range", date=MONDAY, sources={"us", "uk"})
+    us_update = dated(2, 150, 150, date=TUESDAY, sources={"us"})
+    uk_update = dated(3, 170, 170, date=WEDNESDAY, sources={"uk"})
 
-    figures = by_id(compare_at([joint, us_update]))
+    figures = situated_by_id(compare_at([joint, us_update]))
     assert figures[1].role == ESTIMATE and figures[1].superseded_by is None
 
-    figures = by_id(compare_at([joint, us_update, uk_update]))
+    figures = situated_by_id(compare_at([joint, us_update, uk_update]))
     assert figures[1].role == SUPERSEDED
     # The update that completed it: the later of the two.
     assert figures[1].superseded_by == 3
@@ -136,8 +138,8 @@ def test_a_figure_of_two_sources_is_superseded_only_when_both_have_later_figures
 
 
 def test_a_later_figure_of_another_source_supersedes_nothing():
-    figures = by_id(
-        compare_at([fig(1, 12, 12), fig(2, 31, 31, date=FRIDAY, sources={"ngo"})])
+    figures = situated_by_id(
+        compare_at([dated(1, 12, 12), dated(2, 31, 31, date=FRIDAY, sources={"ngo"})])
     )
     assert figures[1].current and figures[2].current
 
@@ -146,10 +148,10 @@ def test_a_later_figure_of_another_source_supersedes_nothing():
 
 
 def test_a_cumulative_figure_dated_before_t_becomes_a_bound_open_above():
-    before = fig(1, 900, 1100, "approximately", date=MONDAY, sources={"ngo"})
-    at_t = fig(2, 1200, 1300, "range", date=WEDNESDAY, sources={"un"})
+    before = dated(1, 900, 1100, "approximately", date=MONDAY, sources={"ngo"})
+    at_t = dated(2, 1200, 1300, "range", date=WEDNESDAY, sources={"un"})
     result = compare_at([before, at_t], kind=CUMULATIVE)
-    figures = by_id(result)
+    figures = situated_by_id(result)
     assert result.at == WEDNESDAY
     assert (figures[1].role, figures[1].low, figures[1].high) == (BOUND, 900, None)
     assert (figures[2].role, figures[2].low, figures[2].high) == (ESTIMATE, 1200, 1300)
@@ -158,18 +160,18 @@ def test_a_cumulative_figure_dated_before_t_becomes_a_bound_open_above():
 
 
 def test_on_a_level_measure_an_older_figure_keeps_its_interval():
-    before = fig(1, 900, 1100, "approximately", date=MONDAY, sources={"ngo"})
-    at_t = fig(2, 1200, 1300, "range", date=WEDNESDAY, sources={"un"})
+    before = dated(1, 900, 1100, "approximately", date=MONDAY, sources={"ngo"})
+    at_t = dated(2, 1200, 1300, "range", date=WEDNESDAY, sources={"un"})
     result = compare_at([before, at_t], kind=LEVEL)
-    figures = by_id(result)
+    figures = situated_by_id(result)
     assert (figures[1].role, figures[1].low, figures[1].high) == (ESTIMATE, 900, 1100)
     assert [c.figure_ids for c in result.conflicts] == [(1, 2)]
 
 
 def test_estimates_outrank_bounds_for_the_best_supported_range():
-    estimate = fig(1, 500, 700, "range", sources={"ministry"})
-    at_least = fig(2, 120, None, "at_least", sources={"press"})
-    up_to = fig(3, 0, 300, "up_to", sources={"army"})
+    estimate = dated(1, 500, 700, "range", sources={"ministry"})
+    at_least = dated(2, 120, None, "at_least", sources={"press"})
+    up_to = dated(3, 0, 300, "up_to", sources={"army"})
     result = compare_at([estimate, at_least, up_to])
     assert result.support_kind == "estimates"
     (stretch,) = result.best_supported
@@ -178,12 +180,12 @@ def test_estimates_outrank_bounds_for_the_best_supported_range():
     assert stretch.consistent_groups == ["press"]
     assert stretch.other_groups == ["army"]
     # "At least 120" is a bound: consistent with 500-700, not evidence for it.
-    assert by_id(result)[2].role == BOUND
+    assert situated_by_id(result)[2].role == BOUND
 
 
 def test_without_estimates_the_bounds_are_counted_and_it_says_so():
-    at_least = fig(2, 120, None, "at_least", sources={"press"})
-    up_to = fig(3, 0, 300, "up_to", sources={"army"})
+    at_least = dated(2, 120, None, "at_least", sources={"press"})
+    up_to = dated(3, 0, 300, "up_to", sources={"army"})
     result = compare_at([at_least, up_to])
     assert result.support_kind == "bounds"
     (stretch,) = result.best_supported
@@ -195,8 +197,8 @@ def test_without_estimates_the_bounds_are_counted_and_it_says_so():
 
 
 def test_overridden_finite_bounds_read_as_an_estimate_whatever_the_qualifier():
-    overridden = fig(1, 120, 150, "at_least", overridden=True)
-    assert by_id(compare_at([overridden]))[1].role == ESTIMATE
+    overridden = dated(1, 120, 150, "at_least", overridden=True)
+    assert situated_by_id(compare_at([overridden]))[1].role == ESTIMATE
 
 
 def test_no_figures_compare_to_nothing():
@@ -211,21 +213,21 @@ def test_no_figures_compare_to_nothing():
 
 
 def test_known_at_hides_figures_published_later_and_t_follows():
-    monday = fig(1, 12, 12, date=MONDAY, published=moment(MONDAY, 10))
-    wednesday = fig(2, 31, 31, date=WEDNESDAY, published=moment(WEDNESDAY, 10))
+    monday = dated(1, 12, 12, date=MONDAY, published=moment(MONDAY, 10))
+    wednesday = dated(2, 31, 31, date=WEDNESDAY, published=moment(WEDNESDAY, 10))
     result = compare_at([monday, wednesday], known_at=moment(TUESDAY, 23))
     assert result.at == MONDAY
     assert [s.figure.id for s in result.figures] == [1]
-    assert by_id(result)[1].current
+    assert situated_by_id(result)[1].current
 
     # Published exactly at K counts as known.
     result = compare_at([monday, wednesday], known_at=moment(WEDNESDAY, 10))
-    assert result.at == WEDNESDAY and by_id(result)[1].superseded_by == 2
+    assert result.at == WEDNESDAY and situated_by_id(result)[1].superseded_by == 2
 
 
 def test_a_figure_dated_after_t_is_not_considered():
-    monday = fig(1, 12, 12, date=MONDAY)
-    wednesday = fig(2, 31, 31, date=WEDNESDAY)
+    monday = dated(1, 12, 12, date=MONDAY)
+    wednesday = dated(2, 31, 31, date=WEDNESDAY)
     result = compare_at([monday, wednesday], at=TUESDAY)
     assert result.at == TUESDAY
     assert [(s.figure.id, s.role) for s in result.figures] == [(1, ESTIMATE)]
@@ -233,10 +235,10 @@ def test_a_figure_dated_after_t_is_not_considered():
 
 def test_the_window_limits_the_considered_figures_and_t_is_its_end():
     figures = [
-        fig(1, 12, 12, date=MONDAY, sources={"a"}),
-        fig(2, 20, 20, date=TUESDAY, sources={"b"}),
-        fig(3, 31, 31, date=WEDNESDAY, sources={"c"}),
-        fig(4, 40, 40, date=FRIDAY, sources={"d"}),
+        dated(1, 12, 12, date=MONDAY, sources={"a"}),
+        dated(2, 20, 20, date=TUESDAY, sources={"b"}),
+        dated(3, 31, 31, date=WEDNESDAY, sources={"c"}),
+        dated(4, 40, 40, date=FRIDAY, sources={"d"}),
     ]
     result = compare_at(figures, after=TUESDAY, before=THURSDAY)
     assert result.at == THURSDAY
@@ -248,8 +250,8 @@ def test_the_window_limits_the_considered_figures_and_t_is_its_end():
 
 
 def test_a_figure_superseded_outside_the_window_stays_current_inside_it():
-    monday = fig(1, 12, 12, date=MONDAY)
-    wednesday = fig(2, 31, 31, date=WEDNESDAY)
+    monday = dated(1, 12, 12, date=MONDAY)
+    wednesday = dated(2, 31, 31, date=WEDNESDAY)
     result = compare_at([monday, wednesday], before=TUESDAY)
     assert [(s.figure.id, s.role) for s in result.figures] == [(1, ESTIMATE)]
 
@@ -258,7 +260,7 @@ def test_a_figure_superseded_outside_the_window_stays_current_inside_it():
 
 
 def test_a_figure_of_several_origins_supports_each_of_their_groups():
-    joint = fig(
+    joint = dated(
         1,
         100,
         200,
@@ -267,7 +269,7 @@ def test_a_figure_of_several_origins_supports_each_of_their_groups():
         groups={"us", "uk"},
         origins={10, 11},
     )
-    nis = fig(2, 150, 250, "range", sources={"nis"}, groups={"kr"}, origins={12})
+    nis = dated(2, 150, 250, "range", sources={"nis"}, groups={"kr"}, origins={12})
     result = compare_at([joint, nis])
     (stretch,) = result.best_supported
     assert (stretch.low, stretch.high, stretch.support) == (150, 200, 3)
@@ -277,14 +279,14 @@ def test_a_figure_of_several_origins_supports_each_of_their_groups():
 
 def test_conflicts_are_only_among_current_figures():
     # The ministry's 12 and 31 do not overlap, but 12 is superseded by 31.
-    result = compare_at([fig(1, 12, 12), fig(2, 31, 31, date=WEDNESDAY)])
+    result = compare_at([dated(1, 12, 12), dated(2, 31, 31, date=WEDNESDAY)])
     assert result.conflicts == [] and result.counts.conflicts == 0
     assert result.spread == D("1.0000")
 
 
 def test_conflicts_inside_one_group_are_reported_and_marked():
-    ministry = fig(1, 12, 12, sources={"ministry"}, groups={"ua"})
-    president = fig(2, 31, 31, sources={"president"}, groups={"ua"})
+    ministry = dated(1, 12, 12, sources={"ministry"}, groups={"ua"})
+    president = dated(2, 31, 31, sources={"president"}, groups={"ua"})
     result = compare_at([ministry, president])
     (conflict,) = result.conflicts
     assert conflict.figure_ids == (1, 2) and conflict.same_group is True
@@ -292,12 +294,12 @@ def test_conflicts_inside_one_group_are_reported_and_marked():
 
 def test_the_counts_are_of_considered_and_current_figures():
     figures = [
-        fig(1, 12, 12, date=MONDAY, sources={"ministry"}, groups={"ua"}, origins={1}),
-        fig(
+        dated(1, 12, 12, date=MONDAY, sources={"ministry"}, groups={"ua"}, origins={1}),
+        dated(
             2, 31, 31, date=WEDNESDAY, sources={"ministry"}, groups={"ua"}, origins={2}
         ),
         # Relays the ministry's Wednesday claim: same origin.
-        fig(
+        dated(
             3,
             31,
             31,
@@ -307,7 +309,7 @@ def test_the_counts_are_of_considered_and_current_figures():
             origins={2},
             published=moment(THURSDAY),
         ),
-        fig(
+        dated(
             4,
             50,
             60,
@@ -317,7 +319,7 @@ def test_the_counts_are_of_considered_and_current_figures():
             groups={"us"},
             origins={4},
         ),
-        fig(
+        dated(
             5,
             5,
             None,
@@ -328,12 +330,12 @@ def test_the_counts_are_of_considered_and_current_figures():
             origins={5},
         ),
         # Dated after the window: not considered.
-        fig(6, 1, 1, date=FRIDAY, sources={"tass"}, groups={"ru"}, origins={6}),
+        dated(6, 1, 1, date=FRIDAY, sources={"tass"}, groups={"ru"}, origins={6}),
     ]
     result = compare_at(figures, before=THURSDAY)
     roles = {s.figure.id: s.role for s in result.figures}
     assert roles == {1: SUPERSEDED, 2: SUPERSEDED, 3: ESTIMATE, 4: ESTIMATE, 5: BOUND}
-    assert by_id(result)[2].superseded_by == 3
+    assert situated_by_id(result)[2].superseded_by == 3
     assert result.counts == timeline.Counts(
         figures=5, current=3, origins=3, groups=3, conflicts=1
     )
@@ -346,10 +348,10 @@ def test_the_counts_are_of_considered_and_current_figures():
 
 def evolution_figures():
     return [
-        fig(1, 12, 12, date=MONDAY, published=moment(MONDAY, 10)),
+        dated(1, 12, 12, date=MONDAY, published=moment(MONDAY, 10)),
         # 22:30 UTC on Wednesday is 01:30 on Thursday in Kyiv (UTC+3 until Oct 27).
-        fig(2, 31, 31, date=WEDNESDAY, published=moment(WEDNESDAY, 22, 30)),
-        fig(
+        dated(2, 31, 31, date=WEDNESDAY, published=moment(WEDNESDAY, 22, 30)),
+        dated(
             3,
             25,
             35,
@@ -390,7 +392,7 @@ def test_evolution_takes_each_day_in_the_given_time_zone():
 
 def test_evolution_knows_a_document_published_in_the_last_moment_of_the_day():
     last = datetime.datetime(2024, 10, 21, 23, 59, 59, 999999, tzinfo=KYIV)
-    (step,) = evolution([fig(1, 12, 12, published=last)], tz=KYIV)
+    (step,) = evolution([dated(1, 12, 12, published=last)], tz=KYIV)
     assert step.day == MONDAY and step.result.counts.figures == 1
     assert step.result.known_at == timeline.end_of_day(MONDAY, KYIV)
 
@@ -412,17 +414,17 @@ def test_each_step_of_the_evolution_is_the_comparison_known_at_the_days_end():
 def test_figure_evidence_sorts_other_groups_into_conflicts_and_agreements():
     day = datetime.date(2024, 10, 28)
     figures = [
-        fig(1, 2700, 3300, "approximately", date=day, sources={"us"}),
+        dated(1, 2700, 3300, "approximately", date=day, sources={"us"}),
         # Another US source: its group is the claim's own, excluded.
-        fig(5, 100, 200, "range", date=day, sources={"pentagon"}, groups={"us"}),
-        fig(2, 1350, 1650, "approximately", date=day, sources={"kr"}),
+        dated(5, 100, 200, "range", date=day, sources={"pentagon"}, groups={"us"}),
+        dated(2, 1350, 1650, "approximately", date=day, sources={"kr"}),
         # Touches the claim's interval: closed ends overlap.
-        fig(3, 3300, 3500, "range", date=day, sources={"uk"}),
-        fig(4, 100, None, "at_least", date=day, sources={"ua"}),
-        fig(6, 0, 1000, "up_to", date=day, sources={"fr"}),
+        dated(3, 3300, 3500, "range", date=day, sources={"uk"}),
+        dated(4, 100, None, "at_least", date=day, sources={"ua"}),
+        dated(6, 0, 1000, "up_to", date=day, sources={"fr"}),
         # The older one conflicts but is superseded; the newer one agrees.
-        fig(7, 1, 2, date=MONDAY, sources={"de"}),
-        fig(8, 3000, 3100, date=day, sources={"de"}),
+        dated(7, 1, 2, date=MONDAY, sources={"de"}),
+        dated(8, 3000, 3100, date=day, sources={"de"}),
     ]
     result = compare_at(figures)
     evidence = figure_evidence({1}, result, own_groups={"us"})
@@ -434,9 +436,9 @@ def test_figure_evidence_sorts_other_groups_into_conflicts_and_agreements():
 
 
 def test_figure_evidence_ignores_the_claims_superseded_figures():
-    old = fig(1, 1, 2, date=MONDAY, sources={"us"})
-    new = fig(2, 1400, 1500, date=WEDNESDAY, sources={"us"})
-    nis = fig(3, 1350, 1650, "approximately", date=WEDNESDAY, sources={"kr"})
+    old = dated(1, 1, 2, date=MONDAY, sources={"us"})
+    new = dated(2, 1400, 1500, date=WEDNESDAY, sources={"us"})
+    nis = dated(3, 1350, 1650, "approximately", date=WEDNESDAY, sources={"kr"})
     evidence = figure_evidence({1, 2}, compare_at([old, new, nis]), {"us"})
     assert evidence.conflicts == {} and evidence.agreements == {"kr": (2, 3)}
 
@@ -444,9 +446,11 @@ def test_figure_evidence_ignores_the_claims_superseded_figures():
 def test_figure_evidence_lists_a_group_that_both_conflicts_and_agrees_as_conflicting():
     # Which side wins is the caller's: DOMAIN.md sends such a group to X.
     day = datetime.date(2024, 10, 28)
-    own = fig(1, 2700, 3300, "approximately", date=day, sources={"us"})
-    nis = fig(2, 1350, 1650, "approximately", date=day, sources={"nis"}, groups={"kr"})
-    mnd = fig(3, 3000, 3200, "range", date=day, sources={"mnd"}, groups={"kr"})
+    own = dated(1, 2700, 3300, "approximately", date=day, sources={"us"})
+    nis = dated(
+        2, 1350, 1650, "approximately", date=day, sources={"nis"}, groups={"kr"}
+    )
+    mnd = dated(3, 3000, 3200, "range", date=day, sources={"mnd"}, groups={"kr"})
     evidence = figure_evidence({1}, compare_at([own, nis, mnd]), {"us"})
     assert evidence.conflicts == {"kr": (1, 2)}
 
@@ -455,7 +459,7 @@ def test_figure_evidence_lists_a_group_that_both_conflicts_and_agrees_as_conflic
 
 
 def test_the_worked_example():
-    us = fig(
+    us = dated(
         1,
         D(2700),
         D(3300),
@@ -464,7 +468,7 @@ def test_the_worked_example():
         sources={"us_officials"},
         groups={"us"},
     )
-    nis = fig(
+    nis = dated(
         2,
         D(1350),
         D(1650),

@@ -3,33 +3,15 @@ store two different ones (neither count is lost), the API's ETag is the stored
 version, and a write sent with a stale If-Match is refused with nothing changed."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from claims import services
 from claims.api import views
-from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
-from claims.permissions import EDITORS
+from claims.models import Claim, Measure, Source
 
-from .factories import ClaimFactory, FigureFactory, SourceFactory, member_of
+from .factories import ClaimFactory, FigureFactory, SourceFactory
+from .helpers import stored_rows
 
 pytestmark = pytest.mark.django_db
-
-TRACKED = (Source, Document, Claim, Measure, Figure, Link, Review)
-
-
-@pytest.fixture
-def editor():
-    client = APIClient()
-    client.force_authenticate(member_of(EDITORS))
-    return client
-
-
-def stored_rows():
-    """Every stored row of the domain, by value, and how many history entries each
-    kind has."""
-    rows = {m.__name__: list(m.objects.order_by("pk").values()) for m in TRACKED}
-    rows["history"] = {m.__name__: m.history.count() for m in TRACKED}
-    return rows
 
 
 def stored_version(instance) -> int:

@@ -1,23 +1,12 @@
 """The computed views: a measure's comparison, a claim's corroboration, a topic's
 comparison; on the seed's worked example and at scale in a fixed number of queries."""
 
-import datetime
-from decimal import Decimal as D
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from claims import caching
-from claims.models import Claim, Figure, Link, Measure, Source, Topic
+from claims.models import Claim, Link, Measure, Topic
 
-from ..factories import (
-    ClaimFactory,
-    DocumentFactory,
-    LinkFactory,
-    MeasureFactory,
-    SourceFactory,
-)
+from ..factories import ClaimFactory, LinkFactory, MeasureFactory, grow_figures
+from ..helpers import count_queries, figures_by_id
 
 pytestmark = pytest.mark.django_db
 
@@ -145,73 +134,17 @@ def test_a_topic_comparison_has_every_measure(client, seed):
 # Queries at scale ----------------------------------------------------------------------
 
 
-def grow_figures(measure, count, start=0):
-    """``count`` figures on ``measure``, each from its own claim of a source under one
-    of ten governments, every third claim repeating the one before it."""
-    document = DocumentFactory(text="")
-    governments = [SourceFactory() for _ in range(10)]
-    sources = Source.objects.bulk_create(
-        [
-            Source(
-                name=f"Official {start + i}", kind="person", parent=governments[i % 10]
-            )
-            for i in range(count)
-        ]
-    )
-    claims = Claim.objects.bulk_create(
-        [
-            Claim(
-                source=s,
-                document=document,
-                statement="A figure.",
-                quote="q",
-                attribution_kind="paraphrase",
-                stated_on=datetime.date(2024, 10, 1),
-            )
-            for s in sources
-        ]
-    )
-    Figure.objects.bulk_create(
-        [
-            Figure(
-                claim=c,
-                measure=measure,
-                text=f"{1000 + i}",
-                qualifier="exact",
-                value=D(1000 + i),
-                low=D(1000 + i),
-                high=D(1000 + i),
-                as_of=datetime.date(2024, 10, 1),
-            )
-            for i, c in enumerate(claims)
-        ]
-    )
-    Link.objects.bulk_create(
-        [
-            Link(from_claim=claims[i], to_claim=claims[i - 1], relation="repeats")
-            for i in range(1, count, 3)
-        ]
-    )
-    caching.bump_all()  # bulk writes send no signals
-
-
-def queries_for(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.json()
-
-
 def test_a_comparison_makes_the_same_queries_for_10_figures_and_1000(client):
     measure = MeasureFactory()
     url = f"/api/measures/{measure.pk}/comparison/"
     grow_figures(measure, 10)
     # The measure; the figures with their claims' sources; their origins (one recursive
     # query); the source tree.
-    at_10, small = queries_for(client, url)
+    at_10, _ = count_queries(client, url)
     assert at_10 == 4
     grow_figures(measure, 990, start=10)
-    at_1000, large = queries_for(client, url)
+    at_1000, answer = count_queries(client, url)
+    large = answer.json()
     assert at_1000 == at_10
     assert large["counts"]["figures"] == 1000
     assert large["counts"]["origins"] < 1000  # repeats share their origin
@@ -237,14 +170,15 @@ def test_a_corroboration_makes_the_same_queries_for_10_links_and_1000(client):
             for o in others[:10]
         ]
     )
-    at_10, _ = queries_for(client, f"/api/claims/{claim.pk}/corroboration/")
+    at_10, _ = count_queries(client, f"/api/claims/{claim.pk}/corroboration/")
     Link.objects.bulk_create(
         [
             Link(from_claim=o, to_claim=claim, relation="corroborates")
             for o in others[10:]
         ]
     )
-    at_1000, data = queries_for(client, f"/api/claims/{claim.pk}/corroboration/")
+    at_1000, answer = count_queries(client, f"/api/claims/{claim.pk}/corroboration/")
+    data = answer.json()
     assert at_1000 == at_10 and len(data["links"]) == 1000
 
 
@@ -252,9 +186,10 @@ def test_a_corroboration_makes_the_same_queries_for_10_links_and_1000(client):
 def test_a_list_makes_the_same_queries_for_10_rows_and_1000(client, kind):
     measure = MeasureFactory()
     grow_figures(measure, 10)
-    at_10, _ = queries_for(client, f"/api/{kind}/")
+    at_10, _ = count_queries(client, f"/api/{kind}/")
     grow_figures(measure, 990, start=10)
-    at_1000, data = queries_for(client, f"/api/{kind}/")
+    at_1000, answer = count_queries(client, f"/api/{kind}/")
+    data = answer.json()
     assert at_1000 == at_10
     assert data["count"] >= 300
 
@@ -272,9 +207,10 @@ def grow_measures(count, topic):
 def test_the_measure_list_makes_the_same_queries_for_10_rows_and_1000(client):
     topic = Topic.objects.create(name="Kursk")
     grow_measures(10, topic)
-    at_10, _ = queries_for(client, "/api/measures/")
+    at_10, _ = count_queries(client, "/api/measures/")
     grow_measures(990, topic)
-    at_1000, data = queries_for(client, "/api/measures/")
+    at_1000, answer = count_queries(client, "/api/measures/")
+    data = answer.json()
     assert at_1000 == at_10 and data["count"] == 1000
     assert data["results"][0]["topics"] == [topic.pk]
 
@@ -292,6 +228,6 @@ def test_a_conflict_limit_caps_the_list_not_the_count(client):
     assert data["counts"]["current"] == 20
     assert data["counts"]["conflicts"] == 20 * 19 // 2
     widest = data["conflicts"][0]["figure_ids"]
-    by_id = {f["id"]: f for f in data["figures"]}
+    by_id = figures_by_id(data)
     assert (by_id[widest[0]]["low"], by_id[widest[1]]["low"]) == (1001, 1029)
     assert client.get(url, {"conflict_limit": -1}).status_code == 400

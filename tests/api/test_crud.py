@@ -18,58 +18,9 @@ from ..factories import (
     SourceFactory,
     TopicFactory,
 )
+from ..helpers import RESOURCES, payloads
 
 pytestmark = pytest.mark.django_db
-
-
-def payloads():
-    """A valid create body for each endpoint, built on fresh rows."""
-    claim = ClaimFactory()
-    other = ClaimFactory(document=claim.document)
-    measure = MeasureFactory()
-    topic = TopicFactory()
-    source = SourceFactory()
-    return {
-        "sources": {
-            "name": "Ministry of Defence",
-            "kind": "government",
-            "parent": source.pk,
-            "country": "GB",
-            "aliases": ["MoD"],
-            "reliability": "B",
-        },
-        "documents": {
-            "title": "Briefing",
-            "publisher": "Wire",
-            "url": "https://news.example/briefing",
-            "published_at": "2024-10-28T12:00:00Z",
-            "text": "Officials said so.",
-        },
-        "claims": {
-            "source": source.pk,
-            "document": claim.document_id,
-            "statement": "They are training.",
-            "quote": "around 1,500 troops",
-            "attribution_kind": "paraphrase",
-            "stated_on": "2024-10-24",
-            "stated_on_precision": "week",
-            "topics": [topic.pk],
-        },
-        "measures": {
-            "name": "Troops",
-            "unit": "troops",
-            "tolerance": 0.2,
-            "lower_limit": 0,
-            "topics": [topic.pk],
-        },
-        "figures": {"claim": claim.pk, "measure": measure.pk, "text": "about 1,000"},
-        "links": {
-            "from_claim": claim.pk,
-            "to_claim": other.pk,
-            "relation": "contradicts",
-        },
-        "topics": {"name": "Kursk"},
-    }
 
 
 def test_creating_each_kind_answers_201_with_id_and_url(editor):
@@ -172,16 +123,7 @@ def test_lists_are_paginated(client):
 
 def test_the_api_root_lists_every_endpoint(client):
     root = client.get("/api/").json()
-    assert set(root) == {
-        "sources",
-        "documents",
-        "claims",
-        "measures",
-        "figures",
-        "links",
-        "reviews",
-        "topics",
-    }
+    assert set(root) == set(RESOURCES)
 
 
 @pytest.mark.parametrize(

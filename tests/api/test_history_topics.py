@@ -1,23 +1,11 @@
 """Topics changed through the API show in the history endpoint as a change."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from claims.history import set_related
-
-from ..factories import ClaimFactory, TopicFactory
+from ..factories import ClaimFactory, TopicFactory, retopiced
+from ..helpers import count_queries, topic_changes
 
 pytestmark = pytest.mark.django_db
-
-
-def topic_changes(entries):
-    return [
-        {"old": c["old"], "new": c["new"]}
-        for entry in entries
-        for c in entry["changes"]
-        if c["field"] == "topics"
-    ]
 
 
 def test_topics_given_on_create_and_on_update_show_in_the_history(editor):
@@ -26,7 +14,7 @@ def test_topics_given_on_create_and_on_update_show_in_the_history(editor):
     url = f"/api/claims/{claim.pk}/"
     assert editor.patch(url, {"topics": [a.pk]}, format="json").status_code == 200
     entries = editor.get(url + "history/").json()
-    assert topic_changes(entries) == [{"old": [], "new": [a.pk]}]
+    assert topic_changes(*entries) == [{"field": "topics", "old": [], "new": [a.pk]}]
     assert entries[-1]["user"]["id"] == editor.user.pk
 
     created = editor.post(
@@ -45,7 +33,7 @@ def test_topics_given_on_create_and_on_update_show_in_the_history(editor):
     assert created.status_code == 201, created.json()
     entries = editor.get(f"/api/claims/{created.json()['id']}/history/").json()
     assert entries[0]["type"] == "created"
-    assert [c["new"] for c in topic_changes(entries)][-1] == [b.pk]
+    assert [c["new"] for c in topic_changes(*entries)][-1] == [b.pk]
 
 
 def test_replacing_topics_through_the_api_is_one_change_from_old_to_new(editor):
@@ -58,7 +46,9 @@ def test_replacing_topics_through_the_api_is_one_change_from_old_to_new(editor):
     assert response.status_code == 200
     entries = editor.get(url + "history/").json()[before:]
     # No entry in between with the old topics removed and the new not yet added.
-    assert topic_changes(entries) == [{"old": [a.pk], "new": sorted([b.pk, c.pk])}]
+    assert topic_changes(*entries) == [
+        {"field": "topics", "old": [a.pk], "new": sorted([b.pk, c.pk])}
+    ]
     assert all(e["user"]["id"] == editor.user.pk for e in entries)
 
 
@@ -85,26 +75,10 @@ def test_an_entry_names_the_topics_added_and_removed_after_the_fields(editor):
     ]
 
 
-def retopiced(entries: int):
-    """A claim with ``entries`` history entries, each changing its topics or its
-    statement."""
-    topics = [TopicFactory() for _ in range(3)]
-    claim = ClaimFactory()
-    for i in range(1, entries):
-        if i % 2:
-            assert set_related(claim, "topics", topics[: 1 + i % 3])
-        else:
-            claim.statement = f"Restated {i}."
-            claim.save()
-    return claim
-
-
 def test_the_history_endpoint_reads_100_entries_in_as_many_queries_as_10(editor):
     def read(claim):
-        with CaptureQueriesContext(connection) as captured:
-            response = editor.get(f"/api/claims/{claim.pk}/history/")
-        assert response.status_code == 200
-        return len(captured), len(response.json())
+        queries, answer = count_queries(editor, f"/api/claims/{claim.pk}/history/")
+        return queries, len(answer.json())
 
     few, short = read(retopiced(10))
     many, long = read(retopiced(100))

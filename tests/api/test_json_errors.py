@@ -13,18 +13,9 @@ from rest_framework.test import APIClient
 
 from claims.api import views
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from ..helpers import RESOURCES
 
-RESOURCES = [
-    "sources",
-    "documents",
-    "claims",
-    "measures",
-    "figures",
-    "links",
-    "reviews",
-    "topics",
-]
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 #: Sub-routes of one object, per resource (every resource has a history).
 SUB_ROUTES = {

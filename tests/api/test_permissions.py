@@ -2,19 +2,10 @@
 bundles of those permissions); reads are open unless turned off."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from claims.models import (
-    Claim,
-    Document,
-    Figure,
-    Link,
-    Measure,
-    Review,
-    Source,
-    Topic,
-)
+from claims.models import Claim, Review
 from claims.permissions import EDITORS, REVIEWERS
 
 from ..factories import (
@@ -28,10 +19,16 @@ from ..factories import (
     TopicFactory,
     UserFactory,
     member_of,
+    user_holding,
 )
-from ..scale.test_bundle import good_bundle
-from ..test_models import stored
-from .test_crud import payloads
+from ..helpers import (
+    DOMAIN,
+    EVERY_CLAIMS_PERMISSION,
+    api_client,
+    good_bundle,
+    payloads,
+    stored,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +123,7 @@ def test_an_editor_cannot_review_and_a_reviewer_cannot_edit(editor, reviewer):
 
 
 def test_a_superuser_may_write_anything(groups):
-    client = APIClient()
-    client.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
+    client = api_client(UserFactory(is_superuser=True, is_staff=True))
     assert send(client, "post", "claims", False).status_code == 201
     assert send(client, "post", "reviews", False).status_code == 201
 
@@ -174,7 +170,6 @@ def test_a_wrong_password_gets_no_token(groups):
 
 # Who may write: the model permissions, whoever holds them ---------------------------
 
-STORED = (Source, Document, Claim, Measure, Figure, Link, Review, Topic)
 MODEL_NAMES = {**{kind: kind.removesuffix("s") for kind in EDITED}, "reviews": "review"}
 ACTIONS = {"post": "add", "put": "change", "patch": "change", "delete": "delete"}
 #: What a bundle import needs: the add permission of every kind a bundle may write.
@@ -187,11 +182,6 @@ IMPORT_NEEDS = [
     "add_link",
     "add_topic",
 ]
-ALL_CLAIMS_PERMISSIONS = [
-    f"{action}_{model}"
-    for action in ("add", "change", "delete", "view")
-    for model in MODEL_NAMES.values()
-]
 
 
 def needs(method: str, kind: str) -> list[str]:
@@ -203,35 +193,23 @@ def needs(method: str, kind: str) -> list[str]:
 
 def holding(*codenames: str) -> APIClient:
     """A client signed in as a user given exactly these permissions, no group."""
-    user = UserFactory()
-    permissions = Permission.objects.filter(
-        content_type__app_label="claims", codename__in=codenames
-    )
-    assert permissions.count() == len(set(codenames))
-    user.user_permissions.add(*permissions)
-    client = APIClient()
-    client.user = user
-    client.force_authenticate(user)
-    return client
+    return api_client(user_holding(*codenames))
 
 
 def client_of(who: str, method: str, kind: str) -> APIClient:
-    client = APIClient()
-    if who == "anonymous":
-        return client
     if who == "superuser":
-        client.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
-    elif who in ("editor", "reviewer"):
-        client.force_authenticate(member_of(EDITORS if who == "editor" else REVIEWERS))
-    elif who == "no permission":
-        client = holding()
-    elif who == "only what it needs":
-        client = holding(*needs(method, kind))
-    elif who == "everything but what it needs":
-        client = holding(
-            *(c for c in ALL_CLAIMS_PERMISSIONS if c not in needs(method, kind))
+        return api_client(UserFactory(is_superuser=True, is_staff=True))
+    if who in ("editor", "reviewer"):
+        return api_client(member_of(EDITORS if who == "editor" else REVIEWERS))
+    if who == "no permission":
+        return holding()
+    if who == "only what it needs":
+        return holding(*needs(method, kind))
+    if who == "everything but what it needs":
+        return holding(
+            *(c for c in EVERY_CLAIMS_PERMISSION if c not in needs(method, kind))
         )
-    return client
+    return api_client()  # anonymous
 
 
 def may(who: str, kind: str) -> bool:
@@ -249,7 +227,7 @@ def may(who: str, kind: str) -> bool:
 def assert_refused(client, method, kind, needs_object, status, label=""):
     """The write is refused with ``status`` and a clear reason; nothing is stored."""
     request = prepare(method, kind, needs_object)
-    before = stored(*STORED)
+    before = stored(*DOMAIN)
     response = call(client, *request)
     assert response.status_code == status, (label, response.content[:300])
     assert response.json()["detail"] == (
@@ -257,7 +235,7 @@ def assert_refused(client, method, kind, needs_object, status, label=""):
         if status == 401
         else "You do not have permission to perform this action."
     )
-    assert stored(*STORED) == before, label
+    assert stored(*DOMAIN) == before, label
 
 
 @pytest.mark.parametrize(
@@ -322,9 +300,9 @@ def test_an_import_needs_every_add_permission_a_bundle_may_use(groups, missing):
     assert_refused(client, "post", "import", False, 403, missing)
     bundle = good_bundle()
     del bundle["claims"][0]["topics"]
-    before = stored(*STORED)
+    before = stored(*DOMAIN)
     assert client.post("/api/import/", bundle, format="json").status_code == 403
-    assert stored(*STORED) == before
+    assert stored(*DOMAIN) == before
 
 
 @pytest.mark.parametrize(
@@ -344,11 +322,11 @@ def test_a_review_is_never_changed_and_only_its_writers_are_told_why(
     client = client_of(who, "post", "reviews")
     review = ReviewFactory()
     url = f"/api/reviews/{review.pk}/"
-    before = stored(*STORED)
+    before = stored(*DOMAIN)
     for method in ("put", "patch", "delete"):
         response = call(client, method, url, {"credibility": 1})
         assert response.status_code == status, (method, response.content)
-    assert stored(*STORED) == before
+    assert stored(*DOMAIN) == before
 
 
 @pytest.mark.parametrize(

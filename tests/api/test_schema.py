@@ -5,6 +5,8 @@ import re
 import pytest
 import yaml
 
+from ..helpers import RESOURCES
+
 pytestmark = pytest.mark.django_db
 
 
@@ -18,16 +20,7 @@ def schema(client):
 def test_the_schema_is_openapi_3_and_lists_every_endpoint(schema):
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
-    for kind in (
-        "sources",
-        "documents",
-        "claims",
-        "measures",
-        "figures",
-        "links",
-        "reviews",
-        "topics",
-    ):
+    for kind in RESOURCES:
         assert f"/api/{kind}/" in paths
         assert f"/api/{kind}/{{id}}/" in paths
         assert f"/api/{kind}/{{id}}/history/" in paths

@@ -19,21 +19,15 @@ from ..factories import (
     SourceFactory,
     TopicFactory,
 )
-from ..test_derived_values import (
+from ..helpers import (
     admin_url,
+    refused_answer,
     refused_in_admin,
     saved_in_admin,
     stored_rows,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(response, field, status=400) -> list[str]:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert field in body, body
-    return body[field]
 
 
 # Ids that are not whole numbers ------------------------------------------------------
@@ -126,7 +120,7 @@ def test_it_refuses_a_created_reference_that_is_not_a_whole_number(writer, kind,
     before = stored_rows()
     for value in not_whole(the_id(body, field)):
         response = writer(kind).post(url, body | {field: as_sent(field, value)})
-        assert refused(response, field) == [
+        assert refused_answer(response, field) == [
             f"Expected the id of a stored object as a whole number, not {value!r}."
         ], value
     assert stored_rows() == before
@@ -145,7 +139,7 @@ def test_it_refuses_a_changed_reference_that_is_not_a_whole_number(editor, kind,
     before = stored_rows()
     for value in not_whole(the_id(body, field)):
         response = editor.patch(detail, {field: as_sent(field, value)})
-        assert refused(response, field) == [
+        assert refused_answer(response, field) == [
             f"Expected the id of a stored object as a whole number, not {value!r}."
         ], value
     assert stored_rows() == before
@@ -240,9 +234,13 @@ def test_it_refuses_a_precision_without_a_date_through_the_api(editor):
         format="json",
     )
 
-    assert refused(created, "stated_on_precision") == precision_without("week")
-    assert refused(on_undated, "stated_on_precision") == precision_without("month")
-    assert refused(date_removed, "stated_on_precision") == precision_without("week")
+    assert refused_answer(created, "stated_on_precision") == precision_without("week")
+    assert refused_answer(on_undated, "stated_on_precision") == precision_without(
+        "month"
+    )
+    assert refused_answer(date_removed, "stated_on_precision") == precision_without(
+        "week"
+    )
     assert stored_rows() == before
     # The date removed alone takes its precision with it.
     alone = editor.patch(f"/api/claims/{claim.pk}/", {"stated_on": None})
@@ -322,7 +320,7 @@ def test_it_refuses_the_same_quote_of_a_source_twice_with_409_naming_the_claim(
     moved_onto_it = editor.patch(f"/api/claims/{second.pk}/", {"quote": claim.quote})
 
     for response in (again, retyped, moved_onto_it):
-        assert refused(response, "quote", status=409) == [already_held(claim)]
+        assert refused_answer(response, "quote", status=409) == [already_held(claim)]
     assert stored_rows() == before
     # Another source's same words are another claim.
     other_source = editor.post(
@@ -425,7 +423,7 @@ def test_it_refuses_an_ambiguous_quote_saying_how_many_times_it_occurs(editor, k
 
     response = editor.post("/api/claims/", kursk_claim(kursk))
 
-    assert refused(response, "quote") == [AMBIGUOUS]
+    assert refused_answer(response, "quote") == [AMBIGUOUS]
     assert stored_rows() == before
 
 
@@ -470,7 +468,7 @@ def test_the_two_occurrences_of_a_quote_are_two_claims_of_one_source(editor, kur
         SECOND,
     )
     holder = Claim.objects.get(pk=second.json()["id"])
-    assert refused(again, "quote", status=409) == [already_held(holder)]
+    assert refused_answer(again, "quote", status=409) == [already_held(holder)]
 
 
 @pytest.mark.parametrize(
@@ -500,7 +498,7 @@ def test_it_refuses_a_selector_that_picks_no_occurrence(
 
     response = editor.post("/api/claims/", kursk_claim(kursk, **selector))
 
-    assert refused(response, field) == [message]
+    assert refused_answer(response, field) == [message]
     assert stored_rows() == before
 
 
@@ -509,7 +507,7 @@ def test_a_claim_changed_to_an_ambiguous_quote_needs_a_selector(editor, kursk):
     url = f"/api/claims/{created.json()['id']}/"
     before = stored_rows()
 
-    assert refused(editor.patch(url, {"quote": "Kursk"}), "quote") == [AMBIGUOUS]
+    assert refused_answer(editor.patch(url, {"quote": "Kursk"}), "quote") == [AMBIGUOUS]
     assert stored_rows() == before
 
     response = editor.patch(url, {"quote": "Kursk", "quote_suffix": " continued"})
@@ -709,8 +707,8 @@ def test_it_refuses_a_missing_quote_showing_the_nearest_passage(editor):
     )
     changed = editor.patch(f"/api/claims/{claim.pk}/", {"quote": MISSING})
 
-    assert refused(created, "quote") == [NEAREST]
-    assert refused(changed, "quote") == [NEAREST]
+    assert refused_answer(created, "quote") == [NEAREST]
+    assert refused_answer(changed, "quote") == [NEAREST]
     assert stored_rows() == before
 
 

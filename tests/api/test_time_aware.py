@@ -2,81 +2,22 @@
 evidence in the corroboration: on the seed's worked example, on a developing story,
 and in a fixed number of queries."""
 
-import datetime
-
 import pytest
 
 from claims import services
 from claims.models import Claim, Document, Figure, Measure
 
-from ..factories import ClaimFactory, DocumentFactory, MeasureFactory, SourceFactory
-from .test_comparison_views import grow_figures, queries_for
+from ..factories import ClaimFactory, MeasureFactory, SourceFactory, grow_figures
+from ..helpers import count_queries, figures_by_id
 
 pytestmark = pytest.mark.django_db
-
-
-def published(day: int) -> datetime.datetime:
-    return datetime.datetime(2024, 6, day, 18, 0, tzinfo=datetime.UTC)
-
-
-class DamStory:
-    """A dam collapse whose death toll rose over four days (a cumulative measure).
-
-    Monday the 3rd: the ministry says 12. Tuesday: an outlet relays the ministry's
-    12; a charity says "at least 120". Wednesday: the ministry says 31. Thursday:
-    the ministry says 410 and a rescue agency "about 400".
-    """
-
-    def __init__(self):
-        self.measure = MeasureFactory(name="Deaths", unit="deaths", kind="cumulative")
-        government = SourceFactory(name="Government")
-        self.ministry = SourceFactory(name="Ministry", parent=government)
-        self.outlet = SourceFactory(name="Outlet")
-        self.charity = SourceFactory(name="Charity")
-        self.agency = SourceFactory(name="Rescue agency")
-        self.monday = self.figure(self.ministry, 3, "12")
-        self.relay = self.figure(self.outlet, 4, "12", relays=self.monday.claim)
-        self.bound = self.figure(self.charity, 4, "at least 120")
-        self.wednesday = self.figure(self.ministry, 5, "31")
-        self.thursday = self.figure(self.ministry, 6, "410")
-        self.estimate = self.figure(self.agency, 6, "about 400")
-
-    def figure(self, source, day, text, relays=None) -> Figure:
-        document = DocumentFactory(
-            text=f"The toll was {text} dead.", published_at=published(day)
-        )
-        claim = ClaimFactory(
-            source=source,
-            document=document,
-            quote=f"{text} dead",
-            stated_on=published(day).date(),
-        )
-        if relays is not None:
-            services.link_create(
-                user=None, from_claim=claim, to_claim=relays, relation="repeats"
-            )
-        return services.figure_create(
-            user=None, claim=claim, measure=self.measure, text=text
-        )
-
-    def url(self, view="comparison"):
-        return f"/api/measures/{self.measure.pk}/{view}/"
-
-
-@pytest.fixture
-def story(db):
-    return DamStory()
-
-
-def by_id(data):
-    return {f["id"]: f for f in data["figures"]}
 
 
 def test_a_sources_update_supersedes_its_earlier_figures_and_their_relays(
     client, story
 ):
-    data = client.get(story.url()).json()
-    figures = by_id(data)
+    data = client.get(story.api_url()).json()
+    figures = figures_by_id(data)
     assert data["at"] == "2024-06-06"
     for earlier in (story.monday, story.relay, story.wednesday):
         assert figures[earlier.pk]["role"] == "superseded"
@@ -95,7 +36,7 @@ def test_a_sources_update_supersedes_its_earlier_figures_and_their_relays(
 
 
 def test_a_running_total_dated_before_t_is_a_bound_open_above(client, story):
-    figures = by_id(client.get(story.url()).json())
+    figures = figures_by_id(client.get(story.api_url()).json())
     assert figures[story.bound.pk]["role"] == "bound"
     assert figures[story.bound.pk]["at_interval"] == {"low": 120, "high": None}
     assert figures[story.thursday.pk]["at_interval"] == {"low": 410, "high": 410}
@@ -104,7 +45,7 @@ def test_a_running_total_dated_before_t_is_a_bound_open_above(client, story):
 def test_estimates_make_the_best_supported_range_and_bounds_are_only_consistent(
     client, story
 ):
-    data = client.get(story.url()).json()
+    data = client.get(story.api_url()).json()
     (stretch,) = data["best_supported"]
     assert (stretch["low"], stretch["high"], stretch["support"]) == (410, 410, 2)
     assert stretch["support_kind"] == "estimates"
@@ -114,10 +55,10 @@ def test_estimates_make_the_best_supported_range_and_bounds_are_only_consistent(
 
 
 def test_known_at_shows_what_was_known_then(client, story):
-    data = client.get(story.url(), {"known_at": "2024-06-04"}).json()
+    data = client.get(story.api_url(), {"known_at": "2024-06-04"}).json()
     assert data["known_at"].startswith("2024-06-04T23:59:59")
     assert data["at"] == "2024-06-04"
-    figures = by_id(data)
+    figures = figures_by_id(data)
     assert set(figures) == {story.monday.pk, story.relay.pk, story.bound.pk}
     # Tuesday's relay of the ministry's 12 is the later word for the ministry.
     assert figures[story.monday.pk]["superseded_by"] == story.relay.pk
@@ -127,17 +68,17 @@ def test_known_at_shows_what_was_known_then(client, story):
 
 
 def test_a_date_time_known_at_counts_documents_up_to_that_moment(client, story):
-    data = client.get(story.url(), {"known_at": "2024-06-05T17:00:00Z"}).json()
-    assert story.wednesday.pk not in by_id(data)
-    data = client.get(story.url(), {"known_at": "2024-06-05T18:00:00Z"}).json()
-    assert story.wednesday.pk in by_id(data)
+    data = client.get(story.api_url(), {"known_at": "2024-06-05T17:00:00Z"}).json()
+    assert story.wednesday.pk not in figures_by_id(data)
+    data = client.get(story.api_url(), {"known_at": "2024-06-05T18:00:00Z"}).json()
+    assert story.wednesday.pk in figures_by_id(data)
 
 
 def test_at_a_date_later_figures_are_not_considered(client, story):
-    data = client.get(story.url(), {"at": "2024-06-05"}).json()
+    data = client.get(story.api_url(), {"at": "2024-06-05"}).json()
     assert data["at"] == "2024-06-05"
-    assert story.thursday.pk not in by_id(data)
-    assert by_id(data)[story.wednesday.pk]["role"] == "estimate"
+    assert story.thursday.pk not in figures_by_id(data)
+    assert figures_by_id(data)[story.wednesday.pk]["role"] == "estimate"
 
 
 @pytest.mark.parametrize(
@@ -151,21 +92,21 @@ def test_at_a_date_later_figures_are_not_considered(client, story):
     ],
 )
 def test_a_bad_moment_or_date_is_a_400_naming_it(client, story, params, field):
-    response = client.get(story.url(), params)
+    response = client.get(story.api_url(), params)
     assert response.status_code == 400
     assert field in response.json()
 
 
 def test_the_cache_keeps_answers_for_each_moment_apart(client, story):
-    first = client.get(story.url(), {"known_at": "2024-06-03"}).json()
-    later = client.get(story.url(), {"known_at": "2024-06-06"}).json()
-    again = client.get(story.url(), {"known_at": "2024-06-03"}).json()
+    first = client.get(story.api_url(), {"known_at": "2024-06-03"}).json()
+    later = client.get(story.api_url(), {"known_at": "2024-06-06"}).json()
+    again = client.get(story.api_url(), {"known_at": "2024-06-03"}).json()
     assert first == again
     assert first["counts"]["figures"] == 1 and later["counts"]["figures"] == 6
 
 
 def test_the_evolution_has_one_step_per_publication_day(client, story):
-    data = client.get(story.url("evolution")).json()
+    data = client.get(story.api_url("evolution")).json()
     assert data["measure"]["kind"] == "cumulative"
     assert [step["date"] for step in data["steps"]] == [
         "2024-06-03",
@@ -264,9 +205,10 @@ def test_the_comparison_at_and_known_at_makes_the_same_queries_for_10_and_1000(c
     measure = MeasureFactory(kind="cumulative")
     url = f"/api/measures/{measure.pk}/comparison/?at=2024-10-01&known_at=2030-01-01"
     grow_figures(measure, 10)
-    at_10, _ = queries_for(client, url)
+    at_10, _ = count_queries(client, url)
     grow_figures(measure, 990, start=10)
-    at_1000, data = queries_for(client, url)
+    at_1000, answer = count_queries(client, url)
+    data = answer.json()
     assert at_1000 == at_10 == 4
     assert data["counts"]["figures"] == 1000
 
@@ -275,9 +217,10 @@ def test_the_evolution_makes_the_same_queries_for_10_and_1000(client):
     measure = MeasureFactory()
     url = f"/api/measures/{measure.pk}/evolution/"
     grow_figures(measure, 10)
-    at_10, _ = queries_for(client, url)
+    at_10, _ = count_queries(client, url)
     grow_figures(measure, 990, start=10)
-    at_1000, data = queries_for(client, url)
+    at_1000, answer = count_queries(client, url)
+    data = answer.json()
     assert at_1000 == at_10 == 4
     assert data["steps"][-1]["counts"]["figures"] == 1000
 
@@ -288,9 +231,10 @@ def test_a_corroboration_with_figures_makes_the_same_queries_for_10_and_1000(cli
     # The third figure's claim: nobody repeats it, so its figure is current.
     claim = Figure.objects.filter(measure=measure).order_by("id")[2].claim
     url = f"/api/claims/{claim.pk}/corroboration/"
-    at_10, _ = queries_for(client, url)
+    at_10, _ = count_queries(client, url)
     grow_figures(measure, 990, start=10)
-    at_1000, data = queries_for(client, url)
+    at_1000, answer = count_queries(client, url)
+    data = answer.json()
     assert at_1000 == at_10
     assert data["contradicting_groups"]
 

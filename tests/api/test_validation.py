@@ -6,18 +6,11 @@ import pytest
 from claims.models import Claim, Document, Figure, Link, Review, Source
 
 from ..factories import ClaimFactory, FigureFactory, LinkFactory, SourceFactory
-from ..test_models import snapshot
+from ..helpers import refused_answer, snapshot
 
 pytestmark = pytest.mark.django_db
 
 EVERYTHING = (Source, Document, Claim, Figure, Link, Review)
-
-
-def refused(response, field):
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert field in body, body
-    return body[field]
 
 
 def test_a_figure_with_low_above_high(editor):
@@ -34,7 +27,7 @@ def test_a_figure_with_low_above_high(editor):
         },
         format="json",
     )
-    assert refused(response, "low") == ["The low end is above the high end."]
+    assert refused_answer(response, "low") == ["The low end is above the high end."]
     assert snapshot(*EVERYTHING) == before
 
 
@@ -50,7 +43,7 @@ def test_unreadable_figure_text(editor):
             "text": "scores of them",
         },
     )
-    assert refused(response, "text") == [
+    assert refused_answer(response, "text") == [
         'Cannot read a figure from "scores of them": no number in it.'
     ]
     assert snapshot(*EVERYTHING) == before
@@ -60,7 +53,7 @@ def test_a_quote_missing_from_the_document(editor):
     claim = ClaimFactory()
     before = snapshot(*EVERYTHING)
     response = editor.patch(f"/api/claims/{claim.pk}/", {"quote": "words nobody wrote"})
-    [message] = refused(response, "quote")
+    [message] = refused_answer(response, "quote")
     assert message.startswith("The quote does not occur in the document's text")
     assert 'Nearest passage: "' in message
     assert snapshot(*EVERYTHING) == before
@@ -70,7 +63,7 @@ def test_a_date_after_the_document(editor):
     claim = ClaimFactory()
     before = snapshot(*EVERYTHING)
     response = editor.patch(f"/api/claims/{claim.pk}/", {"stated_on": "2025-01-01"})
-    assert "after 2024-10-28" in refused(response, "stated_on")[0]
+    assert "after 2024-10-28" in refused_answer(response, "stated_on")[0]
     assert snapshot(*EVERYTHING) == before
 
 
@@ -85,7 +78,9 @@ def test_a_link_from_a_claim_to_itself(editor):
             "relation": "corroborates",
         },
     )
-    assert refused(response, "to_claim") == ["A claim cannot be linked to itself."]
+    assert refused_answer(response, "to_claim") == [
+        "A claim cannot be linked to itself."
+    ]
     assert snapshot(*EVERYTHING) == before
 
 
@@ -100,7 +95,7 @@ def test_a_duplicate_link(editor):
             "relation": link.relation,
         },
     )
-    assert refused(response, "to_claim") == [
+    assert refused_answer(response, "to_claim") == [
         "These two claims are already linked with this relation."
     ]
     assert snapshot(*EVERYTHING) == before
@@ -118,7 +113,7 @@ def test_a_repeats_cycle(editor):
             "relation": "based_on",
         },
     )
-    assert "would make a cycle" in refused(response, "to_claim")[0]
+    assert "would make a cycle" in refused_answer(response, "to_claim")[0]
     assert snapshot(*EVERYTHING) == before
 
 
@@ -127,7 +122,7 @@ def test_a_source_as_its_own_ancestor(editor):
     below = SourceFactory(name="Ministry", parent=top)
     before = snapshot(*EVERYTHING)
     response = editor.patch(f"/api/sources/{top.pk}/", {"parent": below.pk})
-    assert "cannot be its own ancestor" in refused(response, "parent")[0]
+    assert "cannot be its own ancestor" in refused_answer(response, "parent")[0]
     assert snapshot(*EVERYTHING) == before
 
 
@@ -152,7 +147,7 @@ def test_a_bad_review(reviewer, field, value, message):
         "credibility": 2,
         "rationale": "Checked.",
     } | {field: value}
-    assert refused(reviewer.post("/api/reviews/", body), field) == [message]
+    assert refused_answer(reviewer.post("/api/reviews/", body), field) == [message]
     assert snapshot(*EVERYTHING) == before
 
 

@@ -1,37 +1,26 @@
 """A reviewer's day in a real browser, on the seed article's data."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from claims.models import Claim, Document, Measure, Review, Source
-from claims.permissions import REVIEWERS, ensure_groups
-from claims.seed import load_seed
-
-from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    load_seed()
-    ensure_groups()
-    user = UserFactory(username="rita")
-    user.groups.add(Group.objects.get(name=REVIEWERS))
-    return user
-
-
-def sign_in(page, live_server):
+def sign_in(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "rita")
+    page.fill("#id_username", user.username)
     page.fill("#id_password", "a-long-test-password")
     page.click("button[type=submit]:has-text('Sign in')")
     page.wait_for_url(f"{live_server.url}/review/")
 
 
-def test_a_reviewer_grades_a_claim_and_it_leaves_the_queue(page, live_server, seeded):
+def test_a_reviewer_grades_a_claim_and_it_leaves_the_queue(
+    page, live_server, seed, reviewer_user
+):
     us = Claim.objects.get(quote__contains="approximately 3,000")
-    sign_in(page, live_server)
+    sign_in(page, live_server, reviewer_user)
     queue = page.locator("#queue .claim-row a.statement")
     assert us.statement in queue.all_inner_texts()
     before = queue.count()
@@ -54,12 +43,14 @@ def test_a_reviewer_grades_a_claim_and_it_leaves_the_queue(page, live_server, se
         not in page.locator("#queue .claim-row a.statement").all_inner_texts()
     )
     assert page.locator("#queue .claim-row a.statement").count() == before - 1
-    assert Review.objects.get().reviewer == seeded
+    assert Review.objects.get().reviewer == reviewer_user
 
 
-def test_a_bad_review_shows_its_error_beside_the_field(page, live_server, seeded):
+def test_a_bad_review_shows_its_error_beside_the_field(
+    page, live_server, seed, reviewer_user
+):
     claim = Claim.objects.order_by("pk").first()
-    sign_in(page, live_server)
+    sign_in(page, live_server, reviewer_user)
     page.goto(f"{live_server.url}/claims/{claim.pk}/")
     page.check("input[name=attribution_status][value=verified]")
     page.check("input[name=credibility][value='2']")
@@ -69,7 +60,7 @@ def test_a_bad_review_shows_its_error_beside_the_field(page, live_server, seeded
 
 
 def test_the_worked_example_chart_shows_two_conflicting_figures(
-    page, live_server, seeded, screenshots
+    page, live_server, seed, screenshots
 ):
     measure = Measure.objects.get(name="North Korean personnel training in Russia")
     page.goto(f"{live_server.url}/measures/{measure.pk}/")
@@ -92,7 +83,7 @@ def test_the_worked_example_chart_shows_two_conflicting_figures(
     assert path.stat().st_size > 10_000
 
 
-def test_the_chart_is_readable_at_400_pixels(page, live_server, seeded, screenshots):
+def test_the_chart_is_readable_at_400_pixels(page, live_server, seed, screenshots):
     measure = Measure.objects.get(name="North Korean personnel training in Russia")
     page.set_viewport_size({"width": 400, "height": 900})
     page.goto(f"{live_server.url}/measures/{measure.pk}/")
@@ -105,7 +96,7 @@ def test_the_chart_is_readable_at_400_pixels(page, live_server, seeded, screensh
 
 
 def test_screenshots_of_the_document_and_claim_pages(
-    page, live_server, seeded, screenshots
+    page, live_server, seed, screenshots
 ):
     us = Claim.objects.get(quote__contains="approximately 3,000")
     page.goto(f"{live_server.url}/documents/{us.document_id}/")
@@ -116,7 +107,7 @@ def test_screenshots_of_the_document_and_claim_pages(
     page.screenshot(path=str(screenshots / "claim.png"), full_page=True)
 
 
-def test_script_in_user_text_never_runs(page, live_server, seeded):
+def test_script_in_user_text_never_runs(page, live_server, seed):
     claim = Claim.objects.order_by("pk").first()
     source = claim.source
     source.name = (
@@ -142,7 +133,7 @@ MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script
 
 
 @pytest.fixture
-def hostile(seeded):
+def hostile(seed):
     """Markup in a quote and statement, a source's name and aliases, a document's
     title, and script URLs, written around validation (as a row from an old system
     might be), so that only the output's escaping stands between them and a browser."""
@@ -234,9 +225,7 @@ def watch_csp(page) -> list[str]:
     return violations
 
 
-def test_the_api_docs_render_under_the_content_security_policy(
-    page, live_server, seeded
-):
+def test_the_api_docs_render_under_the_content_security_policy(page, live_server, seed):
     violations = watch_csp(page)
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".opblock-tag", timeout=20_000)
@@ -244,9 +233,7 @@ def test_the_api_docs_render_under_the_content_security_policy(
     assert violations == []
 
 
-def test_the_pages_and_admin_break_no_content_security_policy(
-    page, live_server, seeded
-):
+def test_the_pages_and_admin_break_no_content_security_policy(page, live_server, seed):
     violations = watch_csp(page)
     claim = Claim.objects.order_by("pk").first()
     for path in (
@@ -262,11 +249,9 @@ def test_the_pages_and_admin_break_no_content_security_policy(
 
 
 def test_a_rising_running_total_shows_no_conflict_and_draws_its_evolution(
-    page, live_server, transactional_db, screenshots
+    page, live_server, story, screenshots
 ):
-    from ..pages.test_time_pages import DamStory
-
-    story = DamStory()  # the ministry says 12, 31 and 410 on successive days
+    # The dam story: the ministry says 12, 31 and 410 on successive days.
     url = f"{live_server.url}/measures/{story.measure.pk}/"
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(url)

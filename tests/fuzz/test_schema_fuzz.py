@@ -28,10 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client as WsgiClient
 
-from claims.permissions import EDITORS
-from claims.seed import load_seed
-
-from ..factories import member_of
+from ..helpers import RESOURCES
 
 #: Generated requests per operation and per caller. Each operation is tried this
 #: many times as anonymous and again as an editor.
@@ -63,19 +60,18 @@ def one_connection_per_test():
 
 
 @pytest.fixture
-def seeded(db, settings):
-    """The seed data, so that generated ids sometimes find a row."""
+def unthrottled_seed(seed, settings):
+    """The seed data, so that generated ids sometimes find a row; no throttling
+    (it has its own tests)."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],  # throttling has its own tests
+        "DEFAULT_THROTTLE_CLASSES": [],
     }
-    load_seed()
 
 
 @pytest.fixture
-def editor_headers(seeded):
-    editor = member_of(EDITORS)
-    return {"Authorization": f"Token {Token.objects.create(user=editor).key}"}
+def editor_headers(unthrottled_seed, editor_user):
+    return {"Authorization": f"Token {Token.objects.create(user=editor_user).key}"}
 
 
 FUZZ = settings(
@@ -87,7 +83,9 @@ FUZZ = settings(
 
 @schema.parametrize()
 @FUZZ
-def test_every_operation_answers_an_anonymous_caller_within_its_schema(case, seeded):
+def test_every_operation_answers_an_anonymous_caller_within_its_schema(
+    case, unthrottled_seed
+):
     case.call_and_validate(checks=CHECKS)
 
 
@@ -102,18 +100,6 @@ def test_every_operation_answers_an_editor_within_its_schema(case, editor_header
 #: the schema (an id in one answer names the object of another operation).
 SCENARIOS = 50
 STEPS_PER_SCENARIO = 10
-
-#: The collections of the API, whose objects a write answers with.
-RESOURCES = {
-    "sources",
-    "documents",
-    "claims",
-    "measures",
-    "figures",
-    "links",
-    "reviews",
-    "topics",
-}
 
 
 @schemathesis.check

@@ -3,13 +3,9 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import Claim, Document, Measure, Review, Source, Topic
-from claims.permissions import REVIEWERS, ensure_groups
 
 from ..factories import (
     ClaimFactory,
@@ -21,37 +17,40 @@ from ..factories import (
     TopicFactory,
     UserFactory,
 )
-from ..test_models import snapshot
+from ..helpers import count_queries, snapshot
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reviewer(client):
-    ensure_groups()
-    user = UserFactory(username="rita")
-    user.groups.add(Group.objects.get(name=REVIEWERS))
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-def page_urls():
-    claim = Claim.objects.order_by("pk").first()
+def page_urls(claim, document, measure, source, topic, query):
+    """Every reviewer page: these rows' and a search for ``query``."""
     return [
         reverse("home"),
         reverse("review-queue"),
         reverse("claim", args=[claim.pk]),
-        reverse("document", args=[claim.document_id]),
-        reverse("measure", args=[Measure.objects.order_by("pk").first().pk]),
-        reverse("source", args=[claim.source_id]),
-        reverse("topic", args=[Topic.objects.order_by("pk").first().pk]),
-        reverse("search") + "?q=troops",
+        reverse("document", args=[document.pk]),
+        reverse("measure", args=[measure.pk]),
+        reverse("source", args=[source.pk]),
+        reverse("topic", args=[topic.pk]),
+        reverse("search") + "?q=" + query,
     ]
 
 
+def seed_page_urls():
+    """Every reviewer page, on the seed's first rows."""
+    claim = Claim.objects.order_by("pk").first()
+    return page_urls(
+        claim,
+        claim.document,
+        Measure.objects.order_by("pk").first(),
+        claim.source,
+        Topic.objects.order_by("pk").first(),
+        "troops",
+    )
+
+
 def test_every_page_answers_with_the_search_header(client, seed):
-    for url in page_urls():
+    for url in seed_page_urls():
         response = client.get(url)
         assert response.status_code == 200, url
         assert 'action="/search/"' in response.content.decode(), url
@@ -59,12 +58,12 @@ def test_every_page_answers_with_the_search_header(client, seed):
 
 def test_pages_follow_the_open_read_setting(client, seed, settings):
     settings.API_OPEN_READ = False
-    for url in page_urls():
+    for url in seed_page_urls():
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login"))
     client.force_login(UserFactory())
-    for url in page_urls():
+    for url in seed_page_urls():
         assert client.get(url).status_code == 200, url
 
 
@@ -337,16 +336,7 @@ def test_every_page_shows_markup_in_user_text_as_text(client):
     measure = MeasureFactory(name=f"Measure {SCRIPT}")
     FigureFactory(claim=claim, measure=measure, text="3,000", note=SCRIPT)
     topic.measures.add(measure)
-    urls = [
-        reverse("home"),
-        reverse("review-queue"),
-        reverse("claim", args=[claim.pk]),
-        reverse("document", args=[document.pk]),
-        reverse("measure", args=[measure.pk]),
-        reverse("source", args=[source.pk]),
-        reverse("topic", args=[topic.pk]),
-        reverse("search") + "?q=" + "script",
-    ]
+    urls = page_urls(claim, document, measure, source, topic, "script")
     for url in urls:
         body = client.get(url).content.decode()
         assert "<script>" not in body, url
@@ -357,7 +347,7 @@ def test_every_page_shows_markup_in_user_text_as_text(client):
 # Queries ----------------------------------------------------------------------------
 
 
-def grow(count):
+def grow_claims(count):
     """``count`` claims on one document and topic, each with a figure and a link."""
     topic = Topic.objects.get_or_create(name="Kursk")[0]
     measure = Measure.objects.get_or_create(name="Troops", defaults={"unit": "troops"})[
@@ -383,28 +373,13 @@ def grow(count):
     return topic, measure, document, parent
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_every_page_makes_the_same_queries_for_10_rows_and_1000(client):
-    topic, measure, document, parent = grow(10)
+    topic, measure, document, parent = grow_claims(10)
     claim = Claim.objects.order_by("pk")[5]
-    urls = [
-        reverse("home"),
-        reverse("review-queue"),
-        reverse("claim", args=[claim.pk]),
-        reverse("document", args=[document.pk]),
-        reverse("measure", args=[measure.pk]),
-        reverse("source", args=[parent.pk]),
-        reverse("topic", args=[topic.pk]),
-        reverse("search") + "?q=said",
-    ]
-    at_10 = {url: count_queries(client, url) for url in urls}
-    grow(990)
-    at_1000 = {url: count_queries(client, url) for url in urls}
+    urls = page_urls(claim, document, measure, parent, topic, "said")
+    at_10 = {url: count_queries(client, url)[0] for url in urls}
+    grow_claims(990)
+    at_1000 = {url: count_queries(client, url)[0] for url in urls}
     assert at_1000 == at_10
 
 

@@ -3,48 +3,21 @@ holds it (the reviewers group, given directly, or as a superuser); the form is s
 only to those who may send it."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from claims.models import Claim, Review
 from claims.permissions import EDITORS, REVIEWERS
 
-from ..factories import ClaimFactory, UserFactory, member_of
-from ..test_models import stored
+from ..factories import ClaimFactory, UserFactory, member_of, user_holding
+from ..helpers import EVERY_CLAIMS_PERMISSION, stored
 
 pytestmark = pytest.mark.django_db
 
-EVERY_CLAIMS_PERMISSION = [
-    f"{action}_{model}"
-    for action in ("add", "change", "delete", "view")
-    for model in (
-        "source",
-        "document",
-        "claim",
-        "measure",
-        "figure",
-        "link",
-        "review",
-        "topic",
-    )
-]
 REVIEW = {
     "attribution_status": "verified",
     "credibility": "2",
     "rationale": "The agency's statement says so.",
 }
-
-
-def user_holding(*codenames: str):
-    user = UserFactory()
-    permissions = Permission.objects.filter(
-        content_type__app_label="claims", codename__in=codenames
-    )
-    assert permissions.count() == len(set(codenames))
-    user.user_permissions.add(*permissions)
-    return user
-
-
 USERS = {
     "anonymous": lambda: None,
     "no permission": lambda: UserFactory(),

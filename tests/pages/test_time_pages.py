@@ -6,80 +6,27 @@ page speaks for every origin, all in a fixed number of queries."""
 
 import datetime
 import re
-from decimal import Decimal as D
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import caching, services
 from claims.models import Claim, Figure, Source
 from claims.web.forms import WindowForm, moment_from_text
 
-from ..factories import ClaimFactory, DocumentFactory, MeasureFactory, SourceFactory
+from ..factories import (
+    ClaimFactory,
+    DocumentFactory,
+    MeasureFactory,
+    SourceFactory,
+    bulk_figures,
+    figure_on,
+    published,
+)
+from ..helpers import count_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def published(day: int) -> datetime.datetime:
-    return datetime.datetime(2024, 6, day, 18, 0, tzinfo=datetime.UTC)
-
-
-def figure_on(measure, source, day, text, relays=None) -> Figure:
-    """A figure in its own report, published (and said) on 2024-06-``day``."""
-    document = DocumentFactory(
-        text=f"The toll was {text} dead.", published_at=published(day)
-    )
-    claim = ClaimFactory(
-        source=source,
-        document=document,
-        statement=f"{source.name} said {text}.",
-        quote=f"{text} dead",
-        stated_on=published(day).date(),
-    )
-    if relays is not None:
-        services.link_create(
-            user=None, from_claim=claim, to_claim=relays, relation="repeats"
-        )
-    return services.figure_create(user=None, claim=claim, measure=measure, text=text)
-
-
-class DamStory:
-    """A dam collapse whose death toll rose over four days (a running total).
-
-    Monday the 3rd: the ministry says 12. Tuesday: an outlet relays the ministry's
-    12; a charity says "at least 120". Wednesday: the ministry says 31. Thursday:
-    the ministry says 410 and a rescue agency "about 400".
-    """
-
-    def __init__(self, kind="cumulative"):
-        self.measure = MeasureFactory(name="Deaths", unit="deaths", kind=kind)
-        self.government = SourceFactory(name="Government")
-        self.ministry = SourceFactory(name="Ministry", parent=self.government)
-        self.outlet = SourceFactory(name="Outlet")
-        self.charity = SourceFactory(name="Charity")
-        self.agency = SourceFactory(name="Rescue agency")
-        self.monday = figure_on(self.measure, self.ministry, 3, "12")
-        self.relay = figure_on(
-            self.measure, self.outlet, 4, "12", relays=self.monday.claim
-        )
-        self.bound = figure_on(self.measure, self.charity, 4, "at least 120")
-        self.wednesday = figure_on(self.measure, self.ministry, 5, "31")
-        self.thursday = figure_on(self.measure, self.ministry, 6, "410")
-        self.estimate = figure_on(self.measure, self.agency, 6, "about 400")
-
-    def url(self):
-        return reverse("measure", args=[self.measure.pk])
-
-    def api(self, view="comparison"):
-        return f"/api/measures/{self.measure.pk}/{view}/"
-
-
-@pytest.fixture
-def story(db):
-    return DamStory()
 
 
 def chart_row(body: str, figure_id: int) -> str:
@@ -116,8 +63,8 @@ def table_roles(body: str) -> dict[int, str]:
 def test_the_measure_page_at_and_known_at_shows_what_the_api_shows(
     client, story, params
 ):
-    api = client.get(story.api(), params).json()
-    response = client.get(story.url(), params)
+    api = client.get(story.api_url(), params).json()
+    response = client.get(story.page_url(), params)
     assert response.status_code == 200
     body = response.content.decode()
     assert table_roles(body) == {f["id"]: f["role"] for f in api["figures"]}
@@ -136,7 +83,9 @@ def test_the_measure_page_at_and_known_at_shows_what_the_api_shows(
 
 
 def test_known_at_is_the_end_of_the_day_and_fills_the_date_pickers(client, story):
-    response = client.get(story.url(), {"known_at": "2024-06-04", "at": "2024-06-04"})
+    response = client.get(
+        story.page_url(), {"known_at": "2024-06-04", "at": "2024-06-04"}
+    )
     body = response.content.decode()
     assert response.context["result"]["known_at"] == datetime.datetime.combine(
         datetime.date(2024, 6, 4), datetime.time.max, tzinfo=datetime.UTC
@@ -163,14 +112,14 @@ def test_known_at_is_the_end_of_the_day_and_fills_the_date_pickers(client, story
     ],
 )
 def test_a_bad_date_is_refused_on_the_page_naming_it(client, story, params, message):
-    response = client.get(story.url(), params)
+    response = client.get(story.page_url(), params)
     assert response.status_code == 400
     errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
     assert message in errors
 
 
 def test_superseded_figures_are_faded_and_name_what_superseded_them(client, story):
-    body = client.get(story.url()).content.decode()
+    body = client.get(story.page_url()).content.decode()
     for earlier in (story.monday, story.relay, story.wednesday):
         row = chart_row(body, earlier.pk)
         assert row.startswith('<g class="figure-row superseded"')
@@ -187,7 +136,7 @@ def test_superseded_figures_are_faded_and_name_what_superseded_them(client, stor
 
 
 def test_a_bound_is_drawn_hollow_with_an_open_arrow_to_the_edge(client, story):
-    body = client.get(story.url()).content.decode()
+    body = client.get(story.page_url()).content.decode()
     bound = chart_row(body, story.bound.pk)
     assert 'data-role="bound"' in bound
     assert '<rect class="bar bound"' in bound
@@ -202,13 +151,13 @@ def test_a_bound_is_drawn_hollow_with_an_open_arrow_to_the_edge(client, story):
     assert '<line class="bar"' in estimate and "arrow" not in estimate
     # On a running total, a current estimate dated before T is a bound too: at
     # Thursday the ministry's Wednesday 31 would say "at least 31".
-    body = client.get(story.url(), {"at": "2024-06-06", "known_at": "2024-06-05"})
+    body = client.get(story.page_url(), {"at": "2024-06-06", "known_at": "2024-06-05"})
     row = chart_row(body.content.decode(), story.wednesday.pk)
     assert 'data-role="bound"' in row and "at least 31 by 6 Jun" in row
 
 
 def test_the_band_says_it_is_made_of_estimates_and_names_the_groups(client, story):
-    body = client.get(story.url()).content.decode()
+    body = client.get(story.page_url()).content.decode()
     band = body[body.index('id="best-supported"') :].split("</ul>")[0]
     assert 'data-support-kind="estimates"' in band
     assert (
@@ -234,9 +183,9 @@ def test_a_band_of_bounds_only_says_so(client):
 
 
 def test_the_evolution_chart_has_one_column_per_publication_day(client, story):
-    evolution = client.get(story.api("evolution")).json()
+    evolution = client.get(story.api_url("evolution")).json()
     days = [step["date"] for step in evolution["steps"]]
-    body = client.get(story.url(), {"known_at": "2024-06-05"}).content.decode()
+    body = client.get(story.page_url(), {"known_at": "2024-06-05"}).content.decode()
     svg = body[body.index('<svg class="evolution-chart"') :].split("</svg>\n</figure>")[
         0
     ]
@@ -411,42 +360,8 @@ def grow_story(measure, count, start=0, days=5):
     sources = Source.objects.bulk_create(
         [Source(name=f"Official {start + i}", kind="person") for i in range(count)]
     )
-    claims = Claim.objects.bulk_create(
-        [
-            Claim(
-                source=s,
-                document=documents[i % days],
-                statement="A figure.",
-                quote="q",
-                attribution_kind="paraphrase",
-                stated_on=documents[i % days].published_at.date(),
-            )
-            for i, s in enumerate(sources)
-        ]
-    )
-    Figure.objects.bulk_create(
-        [
-            Figure(
-                claim=c,
-                measure=measure,
-                text=f"about {1000 + i}",
-                qualifier="approximately",
-                value=D(1000 + i),
-                low=D(900 + i),
-                high=D(1100 + i),
-                as_of=c.stated_on,
-            )
-            for i, c in enumerate(claims, start=start)
-        ]
-    )
+    bulk_figures(measure, sources, documents, first=start, spread=100)
     caching.bump_all()  # bulk writes send no signals
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response
 
 
 @pytest.mark.parametrize("kind", ["level", "cumulative"])

@@ -5,94 +5,17 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.test import APIClient
 
 from claims.exchange.bundle import BundleError, import_bundle
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 
-from ..factories import (
-    ClaimFactory,
-    DocumentFactory,
-    SourceFactory,
-    UserFactory,
-    member_of,
-)
-from ..test_models import snapshot
+from ..factories import ClaimFactory, DocumentFactory, SourceFactory, UserFactory
+from ..helpers import BUNDLE_TEXT, good_bundle, snapshot
 
 pytestmark = pytest.mark.django_db
 
 EVERYTHING = (Document, Source, Measure, Claim, Figure, Link, Topic)
-TEXT = "The ministry said about 3,000 troops arrived. A source said 1,500 more came."
-
-
-def good_bundle():
-    return {
-        "documents": [
-            {
-                "key": "d1",
-                "title": "Wire report",
-                "url": "https://wire.example/1",
-                "published_at": "2024-10-28T12:00:00Z",
-                "text": TEXT,
-            }
-        ],
-        "sources": [
-            {
-                "key": "gov",
-                "name": "Government of Testland",
-                "kind": "government",
-                "country": "TL",
-            },
-            {
-                "key": "min",
-                "name": "Ministry of Defence",
-                "kind": "government",
-                "parent": "gov",
-            },
-            {
-                "key": "anon",
-                "name": "An unnamed source",
-                "kind": "anonymous",
-                "parent": "min",
-            },
-        ],
-        "measures": [{"key": "m1", "name": "Troops arrived", "unit": "troops"}],
-        "claims": [
-            {
-                "key": "c1",
-                "source": "min",
-                "document": "d1",
-                "quote": "about 3,000 troops arrived",
-                "statement": "3,000 arrived.",
-                "attribution_kind": "paraphrase",
-                "stated_on": "2024-10-27",
-                "topics": ["Arrivals"],
-            },
-            {
-                "key": "c2",
-                "source": "anon",
-                "document": "d1",
-                "quote": "1,500 more came",
-                "statement": "1,500 more came.",
-                "attribution_kind": "anonymous",
-                "stated_on": "2024-10-25",
-                "stated_on_precision": "week",
-            },
-        ],
-        "figures": [
-            {"key": "f1", "claim": "c1", "measure": "m1", "text": "about 3,000"},
-            {"key": "f2", "claim": "c2", "measure": "m1", "text": "1,500"},
-        ],
-        "links": [
-            {
-                "key": "l1",
-                "from_claim": "c2",
-                "to_claim": "c1",
-                "relation": "contradicts",
-            }
-        ],
-    }
 
 
 def test_a_good_bundle_is_written_whole():
@@ -147,7 +70,7 @@ def test_each_imported_row_s_first_history_entry_holds_its_values():
 
 
 def test_stored_documents_and_sources_are_matched_not_created():
-    document = DocumentFactory(url="https://wire.example/1", text=TEXT)
+    document = DocumentFactory(url="https://wire.example/1", text=BUNDLE_TEXT)
     source = SourceFactory(name="ministry of defence")
     result = import_bundle(good_bundle())
     assert result.matched == {"documents": 1, "sources": 1}
@@ -171,7 +94,7 @@ def test_rows_may_refer_to_stored_objects_by_id():
     assert import_bundle(bundle).created == {"links": 1}
 
 
-def refused(bundle):
+def refused_bundle(bundle):
     before = snapshot(*EVERYTHING)
     with pytest.raises(BundleError) as error:
         import_bundle(bundle)
@@ -182,7 +105,7 @@ def refused(bundle):
 def test_a_quote_missing_from_its_document_is_reported_by_key_and_field():
     bundle = good_bundle()
     bundle["claims"][1]["quote"] = "ten thousand came"
-    assert refused(bundle) == [
+    assert refused_bundle(bundle) == [
         (
             "claims",
             "c2",
@@ -198,7 +121,7 @@ def test_every_bad_row_of_a_stage_is_reported():
     bundle = good_bundle()
     bundle["figures"][0]["text"] = "lots"
     bundle["figures"][1]["text"] = "3,000-1,000"
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     assert [(kind, key, field) for kind, key, field, _ in errors] == [
         ("figures", "f1", "text"),
         ("figures", "f2", "text"),
@@ -211,7 +134,7 @@ def test_a_failure_in_the_last_stage_leaves_nothing_of_the_earlier_ones():
     bundle["links"].append(
         {"key": "l2", "from_claim": "c1", "to_claim": "c1", "relation": "repeats"}
     )
-    assert refused(bundle) == [
+    assert refused_bundle(bundle) == [
         ("links", "l2", "to_claim", "A claim cannot be linked to itself.")
     ]
 
@@ -222,7 +145,7 @@ def test_a_cycle_made_inside_the_bundle_is_refused():
         {"key": "a", "from_claim": "c1", "to_claim": "c2", "relation": "repeats"},
         {"key": "b", "from_claim": "c2", "to_claim": "c1", "relation": "based_on"},
     ]
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     assert [(e[1], e[2]) for e in errors] == [("b", "to_claim")]
     assert "cycle" in errors[0][3]
 
@@ -230,7 +153,7 @@ def test_a_cycle_made_inside_the_bundle_is_refused():
 def test_a_cycle_through_stored_links_is_refused():
     a, b = ClaimFactory(), ClaimFactory()
     Link.objects.create(from_claim=b, to_claim=a, relation="repeats")
-    errors = refused(
+    errors = refused_bundle(
         {
             "links": [
                 {
@@ -294,7 +217,7 @@ def test_a_cycle_through_stored_links_is_refused():
     ],
 )
 def test_bad_rows_name_their_kind_key_and_field(bundle, expected):
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     assert expected in [e[:3] for e in errors]
 
 
@@ -318,7 +241,7 @@ def test_a_value_of_the_wrong_json_type_is_refused(kind, field, value, reason):
     bundle = good_bundle()
     bundle[kind][0][field] = value
     before = snapshot(*EVERYTHING)
-    errors = refused(bundle)
+    errors = refused_bundle(bundle)
     key = bundle[kind][0]["key"]
     assert any(
         e[:3] == (kind, key, field) and e[3].startswith(reason) for e in errors
@@ -327,15 +250,6 @@ def test_a_value_of_the_wrong_json_type_is_refused(kind, field, value, reason):
 
 
 # The API and the command --------------------------------------------------------------
-
-
-@pytest.fixture
-def editor(db):
-    from claims.permissions import EDITORS
-
-    client = APIClient()
-    client.force_authenticate(member_of(EDITORS))
-    return client
 
 
 def test_the_api_imports_a_bundle(editor):
@@ -357,11 +271,9 @@ def test_the_api_refuses_a_bad_bundle_listing_rows(editor):
     assert not Claim.objects.exists()
 
 
-def test_the_api_import_needs_an_editor():
-    assert APIClient().post("/api/import/", {}, format="json").status_code == 401
-    client = APIClient()
-    client.force_authenticate(UserFactory())
-    assert client.post("/api/import/", {}, format="json").status_code == 403
+def test_the_api_import_needs_an_editor(anonymous, outsider):
+    assert anonymous.post("/api/import/", {}, format="json").status_code == 401
+    assert outsider.post("/api/import/", {}, format="json").status_code == 403
 
 
 def test_the_command_imports_a_file_with_progress(tmp_path):

@@ -14,8 +14,7 @@ from claims.exchange.bundle import KINDS, BundleError, import_bundle
 from claims.figures import parse_figure
 from claims.models import Claim, Document, Figure, Link, Measure, Source
 
-from ..test_models import snapshot
-from .test_bundle import good_bundle
+from ..helpers import good_bundle, snapshot
 
 pytestmark = pytest.mark.django_db
 

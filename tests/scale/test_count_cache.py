@@ -2,13 +2,10 @@
 page is one query cheaper, and every kind of write shows in the count at once."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from claims.exchange.bundle import import_bundle
 from claims.models import Claim
-from claims.permissions import EDITORS, REVIEWERS
 
 from ..factories import (
     ClaimFactory,
@@ -19,24 +16,15 @@ from ..factories import (
     ReviewFactory,
     SourceFactory,
     TopicFactory,
-    member_of,
 )
-from .test_bundle import good_bundle
+from ..helpers import count_queries, good_bundle
 
 pytestmark = pytest.mark.django_db
 
 
 def listed(path="/api/claims/", **params):
-    with CaptureQueriesContext(connection) as queries:
-        answer = APIClient().get(path, params)
-    assert answer.status_code == 200
-    return answer.json()["count"], len(queries)
-
-
-def client_in(group):
-    client = APIClient()
-    client.force_authenticate(member_of(group))
-    return client
+    queries, answer = count_queries(APIClient(), path, params)
+    return answer.json()["count"], queries
 
 
 def test_the_count_is_read_once_per_state_of_the_data():
@@ -56,11 +44,11 @@ def test_a_created_or_deleted_claim_shows_at_once():
     assert listed()[0] == 3
 
 
-def test_a_review_shows_in_a_list_filtered_by_status():
+def test_a_review_shows_in_a_list_filtered_by_status(reviewer):
     claim = ClaimFactory()
     ClaimFactory()
     assert listed(attribution_status="verified")[0] == 0
-    answer = client_in(REVIEWERS).post(
+    answer = reviewer.post(
         "/api/reviews/",
         {
             "claim": claim.pk,
@@ -93,10 +81,10 @@ def test_a_bulk_import_shows_at_once():
     assert listed("/api/sources/")[0] == 3
 
 
-def test_an_edit_through_the_api_shows_in_a_filtered_list():
+def test_an_edit_through_the_api_shows_in_a_filtered_list(editor):
     claim = ClaimFactory(attribution_kind="paraphrase")
     assert listed(attribution_kind="paraphrase")[0] == 1
-    answer = client_in(EDITORS).patch(
+    answer = editor.patch(
         f"/api/claims/{claim.pk}/", {"attribution_kind": "anonymous"}, format="json"
     )
     assert answer.status_code == 200

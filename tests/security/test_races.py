@@ -3,14 +3,12 @@
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection, connections
-from rest_framework.test import APIClient
 
 from claims.models import Claim, Link
-from claims.permissions import EDITORS, ensure_groups
 
-from ..factories import ClaimFactory, LinkFactory, UserFactory
+from ..factories import ClaimFactory, LinkFactory
+from ..helpers import api_client
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -20,14 +18,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def editor_user(transactional_db):
-    ensure_groups()
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
-
-
 def at_once(user, requests):
     """Send each (method, path, body, headers) from its own thread and connection,
     released together; returns the status codes in order."""
@@ -35,8 +25,7 @@ def at_once(user, requests):
     codes = [None] * len(requests)
 
     def send(index, method, path, body, headers):
-        client = APIClient()
-        client.force_authenticate(user)
+        client = api_client(user)
         try:
             barrier.wait()
             response = getattr(client, method)(path, body, format="json", **headers)
