@@ -75,3 +75,13 @@ def reviewer(reviewer_user):
 def story(db):
     """The dam story (``factories.DamStory``)."""
     return DamStory()
+
+
+@pytest.fixture
+def unthrottled_seed(seed, settings):
+    """The seed data, so that generated ids sometimes find a row; no throttling
+    (it has its own tests)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_CLASSES": [],
+    }

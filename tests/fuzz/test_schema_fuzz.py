@@ -60,16 +60,6 @@ def one_connection_per_test():
 
 
 @pytest.fixture
-def unthrottled_seed(seed, settings):
-    """The seed data, so that generated ids sometimes find a row; no throttling
-    (it has its own tests)."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],
-    }
-
-
-@pytest.fixture
 def editor_headers(unthrottled_seed, editor_user):
     return {"Authorization": f"Token {Token.objects.create(user=editor_user).key}"}
 

@@ -14,7 +14,6 @@ from django.db import connection
 
 from claims import services
 from claims.models import Figure, Source
-from claims.seed import load_seed
 from devtools.management.commands.soak import Command
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,12 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
     reason="soak runs are for PostgreSQL: the in-memory SQLite test database shares "
     "one connection between the server's threads and the test",
 )
-def test_a_short_soak_keeps_every_acknowledged_write(live_server, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],
-    }
-    load_seed()
+def test_a_short_soak_keeps_every_acknowledged_write(live_server, unthrottled_seed):
     out = io.StringIO()
     call_command(
         "soak",
@@ -56,12 +50,9 @@ def test_a_short_soak_keeps_every_acknowledged_write(live_server, settings):
     connection.vendor != "postgresql",
     reason="soak runs are for PostgreSQL (see above)",
 )
-def test_a_soak_stops_at_its_time_and_keeps_the_writes_in_flight(live_server, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],
-    }
-    load_seed()
+def test_a_soak_stops_at_its_time_and_keeps_the_writes_in_flight(
+    live_server, unthrottled_seed
+):
     out = io.StringIO()
     call_command(
         "soak",
@@ -86,8 +77,7 @@ def test_a_soak_goes_to_this_machine_only(db):
     assert not get_user_model().objects.filter(username="soak").exists()
 
 
-def test_requests_that_find_no_server_fail_the_soak():
-    load_seed()
+def test_requests_that_find_no_server_fail_the_soak(seed):
     with socket.socket() as closed:  # a port of this machine nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
@@ -109,9 +99,8 @@ def test_requests_that_find_no_server_fail_the_soak():
 
 
 def test_an_acknowledged_write_missing_from_the_database_or_history_fails_the_soak(
-    monkeypatch,
+    monkeypatch, seed
 ):
-    load_seed()
     soak = get_user_model().objects.create(username="soak")
     kept = services.source_create(user=soak, name="Kept", kind="person")
     by_another = services.source_create(

@@ -111,16 +111,9 @@ def test_page_forms_need_a_csrf_token(db):
     assert "_auth_user_id" not in strict.session
 
 
-def test_session_writes_to_the_api_need_a_csrf_token(db):
-    from django.contrib.auth.models import Group
-
-    from claims.permissions import EDITORS, ensure_groups
-
-    ensure_groups()
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=EDITORS))
+def test_session_writes_to_the_api_need_a_csrf_token(editor_user):
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(user)
+    strict.force_login(editor_user)
     response = strict.post(
         "/api/topics/", {"name": "Kursk"}, content_type="application/json"
     )
