@@ -6,7 +6,34 @@ from claims.api import views
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """DRF's router, whose root (``views.ApiRootView``) also lists ``endpoints``."""
+
+    APIRootView = views.ApiRootView
+
+    def __init__(self, endpoints: list[str]):
+        super().__init__()
+        self.endpoints = tuple(endpoints)
+
+    def get_api_root_view(self, api_urls=None):
+        resources = super().get_api_root_view(api_urls).view_initkwargs
+        return self.APIRootView.as_view(**resources, endpoints=self.endpoints)
+
+
+#: The API's URLs besides the resources. The root lists each by its name: a new
+#: endpoint added here is listed there.
+endpoints = [
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("import/schema/", views.BundleSchemaView.as_view(), name="import-schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
+    ),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+]
+
+router = Router(endpoints=[endpoint.name for endpoint in endpoints])
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("documents", views.DocumentViewSet, basename="document")
 router.register("claims", views.ClaimViewSet, basename="claim")
@@ -16,12 +43,4 @@ router.register("links", views.LinkViewSet, basename="link")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("topics", views.TopicViewSet, basename="topic")
 
-urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="token"),
-    path("import/", views.ImportView.as_view(), name="import"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path(
-        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
-    ),
-    *router.urls,
-]
+urlpatterns = [*endpoints, *router.urls]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -14,12 +15,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.routers import APIRootView
 from rest_framework.views import APIView
 
 from claims import caching, filtersets, search, selectors, services, sign_in
 from claims.api import permissions, serializers
-from claims.exchange import bundle
+from claims.exchange import bundle, bundle_schema
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
@@ -413,7 +417,8 @@ class ImportView(APIView):
     of it is written, or, with a 400 listing every bad row, none of it.
 
     Needs the add permission of every kind a bundle may write
-    (``permissions.MayImportBundles``)."""
+    (``permissions.MayImportBundles``). The bundle's format is the JSON Schema at
+    [/api/import/schema/](/api/import/schema/)."""
 
     permission_classes = [permissions.MayImportBundles]
     parser_classes = [JSONParser]
@@ -443,6 +448,46 @@ class ImportView(APIView):
             {"detail": detail, "errors": [e.as_dict() for e in errors]},
             status=status.HTTP_400_BAD_REQUEST,
         )
+
+
+class JSONSchemaRenderer(JSONRenderer):
+    media_type = "application/schema+json"
+
+
+class BundleSchemaView(APIView):
+    """``GET /api/import/schema/``: the JSON Schema (draft 2020-12) of the bundle
+    ``POST /api/import/`` takes (``claims.exchange.bundle_schema``). Read as the
+    API's other reads are: open unless ``API_OPEN_READ`` is off."""
+
+    _ignore_model_permissions = True  # a read of no model
+    renderer_classes = [JSONSchemaRenderer, JSONRenderer]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(bundle_schema.bundle_schema())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.exception:  # an error is plain JSON, as everywhere in the API
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ApiRootView(APIRootView):
+    """``GET /api/``: every endpoint by name with its absolute URL, the resources
+    (DRF's root) and then ``endpoints``, the names of the API's other URLs, which
+    the router (``claims.api.urls``) passes."""
+
+    endpoints: tuple[str, ...] = ()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        namespace = request.resolver_match.namespace
+        for name in self.endpoints:
+            url_name = f"{namespace}:{name}" if namespace else name
+            response.data[name] = reverse(url_name, request=request)
+        return response
 
 
 class TokenView(ObtainAuthToken):

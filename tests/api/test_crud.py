@@ -123,7 +123,16 @@ def test_lists_are_paginated(client):
 
 def test_the_api_root_lists_every_endpoint(client):
     root = client.get("/api/").json()
-    assert set(root) == set(RESOURCES)
+    endpoints = {"import", "import-schema", "schema", "docs", "token"}
+    assert set(root) == set(RESOURCES) | endpoints
+    assert root["claims"] == "http://testserver/api/claims/"
+    assert root["import"] == "http://testserver/api/import/"
+    assert root["import-schema"] == "http://testserver/api/import/schema/"
+    assert root["schema"] == "http://testserver/api/schema/"
+    assert root["docs"] == "http://testserver/api/docs/"
+    assert root["token"] == "http://testserver/api/auth/token/"
+    for name in endpoints:  # each URL listed is served (import and token: POST)
+        assert client.get(root[name]).status_code in (200, 405), name
 
 
 @pytest.mark.parametrize(
