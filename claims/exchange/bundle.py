@@ -19,6 +19,10 @@ document whose URL, or a source or measure whose name, is already stored is matc
 to the stored one rather than created again. Every row is validated with the models'
 own rules (``full_clean()``, as the admin and the API do); a bad row is reported with
 its kind, key, field and reason.
+
+The format as a JSON Schema (draft 2020-12), built from ``FIELDS``, ``REFERENCES``
+and the models' fields: ``claims.exchange.bundle_schema``, served at
+``GET /api/import/schema/``.
 """
 
 from __future__ import annotations
