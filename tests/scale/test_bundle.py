@@ -372,3 +372,14 @@ def test_a_topic_named_twice_on_a_claim_is_set_once():
     assert {"field": "topics", "old": None, "new": [claim.topics.get().pk]} in (
         first["changes"]
     )
+
+
+def test_a_topic_name_longer_than_a_topic_holds_is_refused_by_key_and_field():
+    bundle = good_bundle()
+    bundle["claims"][1]["topics"] = ["Kursk", "x" * 201]
+    errors = refused_bundle(bundle)
+    assert len(errors) == 1
+    kind, key, field, reason = errors[0]
+    assert (kind, key, field) == ("claims", bundle["claims"][1]["key"], "topics")
+    assert "at most 200 characters" in reason
+    assert not Topic.objects.filter(name="Kursk").exists()
