@@ -203,7 +203,9 @@ def _shape_of_value(model, name: str, value) -> str:
         longest = Topic._meta.get_field("name").max_length
         too_long = [t for t in value if len(t) > longest]
         if too_long:
-            return f"A topic name has at most {longest} characters: {too_long[0][:40]!r}…"
+            return (
+                f"A topic name has at most {longest} characters: {too_long[0][:40]!r}…"
+            )
         return ""
     if name in QUOTE_SELECTORS:
         if value is None:
