@@ -32,8 +32,10 @@ CUE_VERBS = (
 ).split()
 #: Words between a speaker and the cue ("have accused", "later described",
 #: "seemed to indirectly confirm").
-_AUX = r"(?:(?:has|have|had|also|later|again|then|reportedly|previously|seemed to|appeared to|\w+ly)\s+)*"
-_CUE_RE = re.compile(r"\b" + _AUX + r"(?P<verb>" + "|".join(CUE_VERBS) + r")\b")
+_AUX = r"(?:(?:was|were|is|has|have|had|also|later|again|then|reportedly|previously|seemed to|appeared to|\w+ly)\s+)*"
+_CUE_RE = re.compile(
+    r"\b" + _AUX + r"(?P<verb>quoted as saying|" + "|".join(CUE_VERBS) + r")\b"
+)
 _SUBJECT_CUE_RE = re.compile(r"\bto call for\b|\bcalling for\b|\bcalled for\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;]+)")
 _CITING_RE = re.compile(r",\s*citing (?P<who>[^,.;]+),?")
@@ -375,7 +377,7 @@ class _Speakers:
             head = words[-1]
             for earlier, esid, enew in reversed(self.named):
                 if _key(earlier).split()[-1:] == [head]:
-                    return esid, enew, 0.6
+                    return esid, enew, 0.5
         parent = None
         possessive = re.match(r"(.+?)'s\s", phrase.replace("\u2019", "'"))
         if possessive:
@@ -616,7 +618,14 @@ def _figure_candidates(text: str) -> list[tuple[int, int]]:
         r"|\b(?:dozens|hundreds|thousands|millions|billions) of \w+",
         re.IGNORECASE,
     )
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    after_month = re.compile(
+        r"\b(?:" + "|".join(_MONTHS) + r")\.?(?:\s+\d{1,2},)?\s+$", re.IGNORECASE
+    )
+    return [
+        (m.start(), m.end())
+        for m in pattern.finditer(text)
+        if not after_month.search(text[max(0, m.start() - 20) : m.start()])
+    ]
 
 
 def _measure_for(
