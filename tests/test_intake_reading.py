@@ -342,9 +342,20 @@ def test_dates_and_clock_times_are_not_figures():
     assert [f.text for f in read(text, PUBLISHED, GAZETTEER).figures] == ["40"]
 
 
-def test_a_figure_outside_any_quote_belongs_to_no_claim():
-    (figure,) = read("The army lost 40 tanks.", PUBLISHED, GAZETTEER).figures
-    assert figure.claim_index is None
+def test_an_own_voice_sentence_is_proposed_only_when_it_carries_a_figure():
+    text = "The army lost 40 tanks. It was a bad week for the army."
+    reading = read(text, PUBLISHED, GAZETTEER, publisher=16)
+    (claim,) = reading.claims
+    assert claim.attribution_kind == "own_voice"
+    assert claim.quote == "The army lost 40 tanks."
+    assert claim.source_id == 16
+    (figure,) = reading.figures
+    assert figure.claim_index == 0
+
+
+def test_a_figure_in_an_attributed_claim_makes_no_own_voice_claim():
+    reading = read("Rutte said 40 tanks burned.", PUBLISHED, GAZETTEER, publisher=16)
+    assert [c.attribution_kind for c in reading.claims] == ["paraphrase"]
 
 
 # Sentences -------------------------------------------------------------------

@@ -14,7 +14,9 @@ def seed_scores():
     gold = gold_from_fixture(json.loads((FIXTURES / "seed.json").read_text()))
     text = (FIXTURES / "seed_article.txt").read_text()
     assert text == gold.text
-    reading = read(text, gold.published_at, gold.gazetteer(), gold.measures)
+    reading = read(
+        text, gold.published_at, gold.gazetteer(), gold.measures, publisher=16
+    )
     return gold, reading, evaluate(reading, gold)
 
 

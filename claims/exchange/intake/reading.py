@@ -655,24 +655,14 @@ def read(
     published_at: datetime | None,
     gazetteer: Gazetteer,
     measures: tuple[KnownMeasure, ...] | list[KnownMeasure] = (),
+    publisher: int | None = None,
 ) -> Reading:
-    """Read a report into proposals. Deterministic; no database, nothing fetched."""
-    measures = tuple(measures)
-    speakers = _Speakers(gazetteer)
-    claims: list[ProposedClaim] = []
-    links: list[ProposedLink] = []
-    for s0, s1 in sentences(text):
-        found, stated = _claims_of_sentence(text, s0, s1, speakers, published_at)
-        base = len(claims)
-        claims.extend(found)
-        for idx, relation in stated:
-            if relation == "corroborates":
-                target = base - 1 if base else None
-                links.append(ProposedLink(base + idx, target, relation, text[s0:s1]))
-            else:
-                links.append(ProposedLink(base + idx, None, relation))
+    """Read a report into proposals. Deterministic; no database, nothing fetched.
 
-    figures: list[ProposedFigure] = []
+    ``publisher`` is the outlet's source: the speaker of its own-voice sentences,
+    proposed only when they carry a figure."""
+    measures = tuple(measures)
+    read_figures = []
     for start, end in _figure_candidates(text):
         measure_id, new_name = _measure_for(text, start, end, measures)
         measure = next((m for m in measures if m.id == measure_id), None)
@@ -687,6 +677,43 @@ def read(
             parsed = parse_figure(text[start:end], **kwargs)
         except ValidationError:
             continue
+        read_figures.append((start, end, parsed, measure_id, new_name))
+
+    speakers = _Speakers(gazetteer)
+    claims: list[ProposedClaim] = []
+    links: list[ProposedLink] = []
+    for s0, s1 in sentences(text):
+        found, stated = _claims_of_sentence(text, s0, s1, speakers, published_at)
+        base = len(claims)
+        claims.extend(found)
+        for idx, relation in stated:
+            if relation == "corroborates":
+                target = base - 1 if base else None
+                links.append(ProposedLink(base + idx, target, relation, text[s0:s1]))
+            else:
+                links.append(ProposedLink(base + idx, None, relation))
+        if not found and any(s0 <= f[0] and f[1] <= s1 for f in read_figures):
+            day, precision = read_date(text[s0:s1], published_at)
+            claims.append(
+                ProposedClaim(
+                    speaker_start=s0,
+                    speaker_end=s0,
+                    cue_start=s0,
+                    cue_end=s0,
+                    quote_start=s0,
+                    quote_end=s1,
+                    quote=text[s0:s1],
+                    attribution_kind="own_voice",
+                    source_id=publisher,
+                    new_source=None,
+                    confidence=_confidence(0.5),
+                    stated_on=day,
+                    stated_on_precision=precision,
+                )
+            )
+
+    figures: list[ProposedFigure] = []
+    for start, end, parsed, measure_id, new_name in read_figures:
         owner = next(
             (
                 i
