@@ -160,6 +160,18 @@ def test_the_official_is_the_official_named_before():
     assert second.confidence.score < first.confidence.score
 
 
+def test_a_pronoun_is_the_speaker_named_before():
+    text = "Lavrov stressed that the treaty holds. He said that it was mutual."
+    first, second = read(text, PUBLISHED, GAZETTEER).claims
+    assert speaker(text, second) == "He"
+    assert second.source_id == first.source_id == 14
+    assert second.confidence.score < first.confidence.score
+
+
+def test_a_pronoun_with_nobody_named_before_proposes_nothing():
+    assert read("He said that it was mutual.", PUBLISHED, GAZETTEER).claims == ()
+
+
 def test_an_unknown_speaker_is_a_new_source_with_a_guessed_kind():
     text = "Ukrainian officials said that the line held."
     claim = one(text, Gazetteer([]))

@@ -111,6 +111,8 @@ _ROLE_WORDS = {
     "experts",
     "expert",
 }
+#: Pronouns standing for the last speaker named.
+_PRONOUNS = {"he", "she", "they", "it"}
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTHS = {
     m: i + 1
@@ -373,6 +375,11 @@ class _Speakers:
                 self.named.append((phrase, sid, None))
                 return sid, None, 0.9
         words = _key(phrase).split()
+        if _key(phrase) in _PRONOUNS:
+            if not self.named:
+                return None, None, 0.0
+            _earlier, esid, enew = self.named[-1]
+            return esid, enew, 0.5
         if phrase.lower().startswith("the ") and words:
             head = words[-1]
             for earlier, esid, enew in reversed(self.named):
@@ -392,6 +399,8 @@ class _Speakers:
 
 
 def _is_speaker_phrase(phrase: str, gazetteer: Gazetteer) -> bool:
+    if _key(phrase) in _PRONOUNS:
+        return True
     words = phrase.split()
     if not 1 <= len(words) <= 7:
         return False
@@ -453,6 +462,8 @@ def _claims_of_sentence(
 
     def make(sp, cue, q, kind, score, based=(None, None)):
         sid, new, conf = speakers.resolve(text[sp[0] : sp[1]])
+        if sid is None and new is None:
+            return
         if anonymous and kind != "direct_quote":
             kind = "anonymous"
         known = g.sources.get(sid) if sid is not None else None
