@@ -1,0 +1,1 @@
+"""Intake: a pasted news report read into proposed claims, sources and figures."""

@@ -1,0 +1,790 @@
+"""A news report's text -> proposed attributed claims, sources, dates and figures.
+
+Pure functions over text, a gazetteer of known sources and a list of known measures:
+no database, no model, nothing fetched. The reading is rules over a sentence
+splitter: attribution cues ("said", "according to", "citing", "on condition of
+anonymity"), quotation marks straight or curly (a quote split around "X said," is one
+claim), speakers by name, alias, title or description ("the NATO chief", "The
+official added" -> the last official named), dates relative to the publication time,
+and every figure ``claims.figures`` reads. Every span is exact offsets into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from claims.figures import PREFIX_QUALIFIERS, parse_figure
+
+# Vocabulary --------------------------------------------------------------------
+
+#: Cue verbs of reported speech, past, present and base forms.
+CUE_VERBS = (
+    "said says say told tells announced announces warned warns warn noted notes note "
+    "stressed stresses added adds accused accuses revealed reveals claimed claims "
+    "suggested suggests described describes confirmed confirms confirm stated states "
+    "reported reports insisted insists argued argues denied denies acknowledged "
+    "admitted explained estimated estimates urged urges"
+).split()
+#: Words between a speaker and the cue ("have accused", "later described",
+#: "seemed to indirectly confirm").
+_AUX = r"(?:(?:was|were|is|has|have|had|also|later|again|then|reportedly|previously|seemed to|appeared to|\w+ly)\s+)*"
+_CUE_RE = re.compile(
+    r"\b" + _AUX + r"(?P<verb>quoted as saying|" + "|".join(CUE_VERBS) + r")\b"
+)
+_SUBJECT_CUE_RE = re.compile(r"\bto call for\b|\bcalling for\b|\bcalled for\b")
+_ACCORDING_RE = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;]+)")
+_CITING_RE = re.compile(r",\s*citing (?P<who>[^,.;]+),?")
+_ANONYMITY_RE = re.compile(
+    r"on condition of anonymity|who (?:asked|requested) not to be named|"
+    r"\b(?:an?|the) (?:former |senior |unnamed )*(?:source|official who)\b"
+)
+_BY_STATEMENTS_RE = re.compile(
+    r"\b(?P<verb>corroborated|confirmed|echoed|contradicted|disputed) by "
+    r"(?:statements|comments|remarks|reports) (?:from|by) (?:both )?(?P<who>[^.;]+)"
+)
+_QUOTE_RE = re.compile(r"\"[^\"]+\"|\u201c[^\u201d]+\u201d")
+_INTERJECTION_RE = re.compile(
+    r"^[,\s]*(?P<who>[A-Za-z][\w.'\- ]{0,60}?)\s+(?:"
+    + "|".join(CUE_VERBS)
+    + r")(?:\s+[A-Z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*)*)?\s*,?\s*$"
+)
+_AFTER_QUOTE_RE = re.compile(
+    r"^[,\s]*(?:(?P<verb1>"
+    + "|".join(CUE_VERBS)
+    + r")\s+(?P<who1>[A-Z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*)*)|(?P<who2>(?:[Tt]he |[Aa]n? )?"
+    r"[A-Za-z][\w.'\-]*(?:\s+[A-Za-z][\w.'\-]*){0,4}?)\s+(?P<verb2>"
+    + "|".join(CUE_VERBS)
+    + r"))\b"
+)
+_ABBREVIATIONS = (
+    "U.S.",
+    "U.K.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Gen.",
+    "Sen.",
+    "Rep.",
+    "St.",
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "Aug.",
+    "Sept.",
+    "Sep.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+)
+_ROLE_WORDS = {
+    "official",
+    "officials",
+    "chief",
+    "minister",
+    "president",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "source",
+    "sources",
+    "analyst",
+    "analysts",
+    "diplomat",
+    "diplomats",
+    "commander",
+    "general",
+    "secretary",
+    "ministry",
+    "agency",
+    "service",
+    "government",
+    "army",
+    "military",
+    "police",
+    "experts",
+    "expert",
+}
+#: Pronouns standing for the last speaker named.
+_PRONOUNS = {"he", "she", "they", "it"}
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+
+
+# Data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = ""
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class KnownMeasure:
+    id: int
+    name: str
+    unit: str = ""
+    tolerance: Decimal = Decimal("0.10")
+    lower_limit: Decimal | None = Decimal(0)
+
+
+def _key(phrase: str) -> str:
+    phrase = re.sub(r"\s+", " ", phrase.replace("\u2019", "'")).strip(" ,.").lower()
+    return re.sub(r"^(?:the|a|an) ", "", phrase)
+
+
+class Gazetteer:
+    """Known sources, found by name or alias (case and a leading article ignored)."""
+
+    def __init__(self, sources: list[KnownSource] | tuple[KnownSource, ...]):
+        self.sources = {s.id: s for s in sources}
+        self.names: dict[str, int] = {}
+        for s in sorted(sources, key=lambda s: s.id):
+            for n in (s.name, *s.aliases):
+                self.names.setdefault(_key(n), s.id)
+        self._re = (
+            re.compile(
+                r"(?<![\w])(?:"
+                + "|".join(
+                    re.escape(n) for n in sorted(self.names, key=lambda n: (-len(n), n))
+                )
+                + r")(?![\w])",
+                re.IGNORECASE,
+            )
+            if self.names
+            else None
+        )
+
+    def lookup(self, phrase: str) -> int | None:
+        return self.names.get(_key(phrase))
+
+    def mentions(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, source id) of every name or alias in ``text``."""
+        if self._re is None:
+            return []
+        found = []
+        for m in self._re.finditer(text.replace("\u2019", "'")):
+            sid = self.names.get(_key(m.group()))
+            if sid is not None:
+                found.append((m.start(), m.end(), sid))
+        return found
+
+
+@dataclass(frozen=True)
+class NewSource:
+    name: str
+    kind: str
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Confidence:
+    score: float
+    word: str
+
+
+@dataclass(frozen=True)
+class ProposedClaim:
+    speaker_start: int
+    speaker_end: int
+    cue_start: int
+    cue_end: int
+    quote_start: int
+    quote_end: int
+    quote: str
+    attribution_kind: str
+    source_id: int | None
+    new_source: NewSource | None
+    confidence: Confidence
+    stated_on: date | None = None
+    stated_on_precision: str = ""
+    based_on_source_id: int | None = None
+    based_on_new: NewSource | None = None
+
+
+@dataclass(frozen=True)
+class ProposedFigure:
+    start: int
+    end: int
+    text: str
+    qualifier: str
+    value: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    claim_index: int | None
+    measure_id: int | None
+    new_measure: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ProposedLink:
+    from_claim: int
+    to_claim: int | None
+    relation: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    claims: tuple[ProposedClaim, ...]
+    figures: tuple[ProposedFigure, ...]
+    links: tuple[ProposedLink, ...] = field(default=())
+
+
+# Sentences ---------------------------------------------------------------------
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split at paragraph breaks and at ".!?" (a
+    closing quotation mark kept) followed by space and a capital or an opening
+    quotation mark, not after a known abbreviation."""
+    spans = []
+    for para in re.finditer(r"[^\n]+", text):
+        start = para.start()
+        chunk = para.group()
+        for m in re.finditer(r"[.!?][\"\u201d]?(?=\s+[\"\u201cA-Z])", chunk):
+            head = chunk[: m.start() + 1]
+            if any(head.endswith(a) for a in _ABBREVIATIONS):
+                continue
+            end = para.start() + m.end()
+            spans.append((start, end))
+            start = end
+            while start < para.end() and text[start].isspace():
+                start += 1
+        if start < para.end():
+            spans.append((start, para.end()))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+# Dates -------------------------------------------------------------------------
+
+
+def read_date(phrase: str, published_at: datetime | None) -> tuple[date | None, str]:
+    """The date and precision a sentence's date words stand for, relative to the
+    publication time: "on Monday" (the last Monday on or before it), "yesterday",
+    "today", "on Oct. 21" -> day; "last week", "in a weekend address" -> the Monday
+    of the week before (week); "earlier this month" -> the month. Else (None, "")."""
+    if published_at is None:
+        return None, ""
+    today = published_at.date() if isinstance(published_at, datetime) else published_at
+    low = phrase.lower()
+    m = re.search(r"\b(?:on|last) (" + "|".join(_WEEKDAYS) + r")\b", low)
+    if m:
+        back = (today.weekday() - _WEEKDAYS.index(m.group(1))) % 7
+        return today - timedelta(days=back), "day"
+    if re.search(r"\byesterday\b", low):
+        return today - timedelta(days=1), "day"
+    if re.search(r"\btoday\b", low):
+        return today, "day"
+    m = re.search(r"\bon (" + "|".join(_MONTHS) + r")\.? (\d{1,2})\b", low)
+    if m:
+        try:
+            d = date(today.year, _MONTHS[m.group(1)], int(m.group(2)))
+        except ValueError:
+            d = None
+        if d is not None:
+            if d > today:
+                d = d.replace(year=d.year - 1)
+            return d, "day"
+    if re.search(r"\blast week\b|\bweekend\b", low):
+        monday = today - timedelta(days=today.weekday())
+        return monday - timedelta(days=7), "week"
+    if re.search(r"\bearlier this month\b|\bthis month\b", low):
+        return today.replace(day=1), "month"
+    if re.search(r"\blast month\b", low):
+        first = today.replace(day=1) - timedelta(days=1)
+        return first.replace(day=1), "month"
+    return None, ""
+
+
+# Speakers ----------------------------------------------------------------------
+
+
+def guess_kind(phrase: str) -> str:
+    low = phrase.lower()
+    if re.search(
+        r"anonymity|\bsource\b|\bsources\b|\bformer\b.*\bofficial\b|"
+        r"\b(?:an?|one) \w*\s*official\b",
+        low,
+    ):
+        return "anonymous"
+    if re.search(r"\bintelligence\b", low):
+        return "intelligence"
+    if re.search(r"\bministry\b|\bgovernment\b|\bdepartment\b|\bkremlin\b", low):
+        return "government"
+    if re.search(r"\barmy\b|\bmilitary\b|\bforces\b|\bcommand\b", low):
+        return "military"
+    if re.search(
+        r"officials\b|analysts\b|experts\b|diplomats\b|sources\b|\bgroup\b", low
+    ):
+        return "group"
+    if re.search(r"\bnews\b|\bagency\b|\btimes\b|\bpost\b|\bmedia\b", low):
+        return "media"
+    return "person"
+
+
+class _Speakers:
+    """Resolves speaker phrases, remembering who was named for later "the official"."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.g = gazetteer
+        self.named: list[tuple[str, int | None, NewSource | None]] = []
+
+    def resolve(self, phrase: str) -> tuple[int | None, NewSource | None, float]:
+        phrase = phrase.strip(" ,")
+        sid = self.g.lookup(phrase)
+        if sid is not None:
+            self.named.append((phrase, sid, None))
+            return sid, None, 1.0
+        mentions = self.g.mentions(phrase)
+        if mentions:
+            # The longest mention, the rightmost of equals: the head of the phrase.
+            s, e, sid = max(mentions, key=lambda m: (m[1] - m[0], m[0]))
+            whole = s == 0 or phrase[:s].strip().lower() in {"the", "a", "an"}
+            if whole or phrase[e:].strip() == "":
+                self.named.append((phrase, sid, None))
+                return sid, None, 0.9
+        words = _key(phrase).split()
+        if _key(phrase) in _PRONOUNS:
+            if not self.named:
+                return None, None, 0.0
+            _earlier, esid, enew = self.named[-1]
+            return esid, enew, 0.5
+        if phrase.lower().startswith("the ") and words:
+            head = words[-1]
+            for earlier, esid, enew in reversed(self.named):
+                if _key(earlier).split()[-1:] == [head]:
+                    return esid, enew, 0.5
+        parent = None
+        possessive = re.match(r"(.+?)'s\s", phrase.replace("\u2019", "'"))
+        if possessive:
+            parent = self.g.lookup(possessive.group(1))
+        if parent is None:
+            for _s, _e, psid in self.g.mentions(phrase):
+                parent = psid
+                break
+        new = NewSource(name=phrase, kind=guess_kind(phrase), parent_id=parent)
+        self.named.append((phrase, None, new))
+        return None, new, 0.6
+
+
+def _is_speaker_phrase(phrase: str, gazetteer: Gazetteer) -> bool:
+    if _key(phrase) in _PRONOUNS:
+        return True
+    words = phrase.split()
+    if not 1 <= len(words) <= 7:
+        return False
+    if gazetteer.lookup(phrase) is not None or gazetteer.mentions(phrase):
+        return True
+    if not (phrase[0].isupper() or phrase.lower().startswith(("the ", "a ", "an "))):
+        return False
+    low = {w.lower().strip(",") for w in words}
+    if low & _ROLE_WORDS:
+        return True
+    # A name: every word capitalised.
+    return all(w[0].isupper() for w in words)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _clause_before(text: str, end: int) -> tuple[int, int] | None:
+    """The span of the phrase just before ``end`` after the last clause break."""
+    head = text[:end].rstrip(" ,")
+    cut = max(head.rfind(", "), head.rfind(" \u2013 "), head.rfind(" - "))
+    start = 0 if cut < 0 else cut + 2 if head[cut] == "," else cut + 3
+    while start < len(head) and head[start] in " \u2013-":
+        start += 1
+    if start >= len(head):
+        return None
+    return start, len(head)
+
+
+# Reading -----------------------------------------------------------------------
+
+
+def _confidence(score: float) -> Confidence:
+    score = round(score, 2)
+    word = "high" if score >= 0.8 else "medium" if score >= 0.5 else "low"
+    return Confidence(score, word)
+
+
+def _claims_of_sentence(
+    text: str,
+    s0: int,
+    s1: int,
+    speakers: _Speakers,
+    published_at: datetime | None,
+) -> tuple[list[ProposedClaim], list[tuple[int, str]]]:
+    """Claims of one sentence and the links it states (index into the result,
+    relation); the links' targets are resolved by the caller."""
+    sent = text[s0:s1]
+    day, precision = read_date(sent, published_at)
+    g = speakers.g
+    out: list[ProposedClaim] = []
+    links: list[tuple[int, str]] = []
+    anonymous = bool(_ANONYMITY_RE.search(sent))
+
+    def make(sp, cue, q, kind, score, based=(None, None)):
+        sid, new, conf = speakers.resolve(text[sp[0] : sp[1]])
+        if sid is None and new is None:
+            return
+        if anonymous and kind != "direct_quote":
+            kind = "anonymous"
+        known = g.sources.get(sid) if sid is not None else None
+        guessed = new.kind if new is not None else known.kind if known else ""
+        if guessed == "anonymous" and kind == "paraphrase":
+            kind = "anonymous"
+        out.append(
+            ProposedClaim(
+                speaker_start=sp[0],
+                speaker_end=sp[1],
+                cue_start=cue[0],
+                cue_end=cue[1],
+                quote_start=q[0],
+                quote_end=q[1],
+                quote=text[q[0] : q[1]],
+                attribution_kind=kind,
+                source_id=sid,
+                new_source=new,
+                confidence=_confidence(score * conf),
+                stated_on=day,
+                stated_on_precision=precision,
+                based_on_source_id=based[0],
+                based_on_new=based[1],
+            )
+        )
+
+    # Direct quotations, a quote split around "X said," kept as one.
+    quotes = [(s0 + m.start(), s0 + m.end()) for m in _QUOTE_RE.finditer(sent)]
+    groups: list[list[tuple[int, int]]] = []
+    for q in quotes:
+        if groups and _INTERJECTION_RE.match(text[groups[-1][-1][1] : q[0]]):
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    quote_speaker = None
+    for grp in groups:
+        for q in grp:
+            after = text[q[1] : s1]
+            m = _AFTER_QUOTE_RE.match(after)
+            if m:
+                who = "who1" if m.group("who1") else "who2"
+                verb = "verb1" if m.group("verb1") else "verb2"
+                ws = q[1] + m.start(who)
+                quote_speaker = (
+                    (ws, q[1] + m.end(who)),
+                    (q[1] + m.start(verb), q[1] + m.end(verb)),
+                )
+                break
+    if quote_speaker is None and groups:
+        before = text[s0 : groups[0][0][0]]
+        for m in _CUE_RE.finditer(before):
+            clause = _clause_before(text, s0 + m.start())
+            if clause and _is_speaker_phrase(text[clause[0] : clause[1]], g):
+                quote_speaker = (clause, (s0 + m.start("verb"), s0 + m.end("verb")))
+    if quote_speaker is not None:
+        for grp in groups:
+            start, end = grp[0][0], grp[-1][1]
+            if len(text[start:end].split()) < 2 and len(groups) > 1:
+                continue
+            make(quote_speaker[0], quote_speaker[1], (start, end), "direct_quote", 0.95)
+        return out, links
+
+    # "corroborated by statements from both Kyiv and Seoul": one claim a speaker.
+    m = _BY_STATEMENTS_RE.search(sent)
+    if m:
+        cue = (s0 + m.start("verb"), s0 + m.end("verb"))
+        for part in re.finditer(r"[^,]+?(?=,|\band\b|$)", m.group("who")):
+            name = part.group().strip()
+            name = re.sub(r"^(?:and|both)\s+", "", name).strip()
+            if not name:
+                continue
+            ps = s0 + m.start("who") + part.start() + part.group().index(name)
+            if g.lookup(name) is None and not _is_speaker_phrase(name, g):
+                continue
+            make((ps, ps + len(name)), cue, (s0, s1), "indirect", 0.7)
+            links.append((len(out) - 1, "corroborates"))
+        return out, links
+
+    based: tuple[int | None, NewSource | None] = (None, None)
+    citing = _CITING_RE.search(sent)
+    if citing:
+        who = citing.group("who").strip()
+        bid, bnew, _ = speakers.resolve(who)
+        based = (bid, bnew)
+
+    m = _ACCORDING_RE.search(sent)
+    if m:
+        who = m.group("who").strip()
+        ws = s0 + m.start("who")
+        make(
+            (ws, ws + len(who)),
+            (s0 + m.start(), s0 + m.start("who") - 1),
+            (s0, s1),
+            "paraphrase",
+            0.9,
+        )
+        return out, links
+
+    masked = _blank(
+        sent,
+        [(c.start(), c.end()) for c in [citing] if c]
+        + [(a.start(), a.end()) for a in _ANONYMITY_RE.finditer(sent)],
+    )
+    for m in _CUE_RE.finditer(masked):
+        if m.start() == 0:
+            continue
+        clause = _clause_before(masked, m.start())
+        if clause is None:
+            continue
+        phrase = masked[clause[0] : clause[1]].strip()
+        cs = clause[0] + masked[clause[0] : clause[1]].index(phrase)
+        if not _is_speaker_phrase(phrase, g):
+            continue
+        kind = "citing" if citing else "paraphrase"
+        if re.search(r"\bseemed to|appeared to|indirectly\b", m.group()):
+            kind = "indirect"
+        make(
+            (s0 + cs, s0 + cs + len(phrase)),
+            (s0 + m.start("verb"), s0 + m.end("verb")),
+            (s0 + cs, s1),
+            kind,
+            0.85,
+            based,
+        )
+        if citing:
+            links.append((len(out) - 1, "based_on"))
+        return out, links
+
+    # "X has used ... to call for": the subject, when a known source, is the speaker.
+    m = _SUBJECT_CUE_RE.search(sent)
+    if m:
+        for ms, me, _sid in g.mentions(sent):
+            if ms == 0:
+                whole = sent[:me]
+                mm = re.match(r"(?:[A-Z][\w'.\-]*\s+){0,4}[A-Z][\w'.\-]*", sent)
+                if mm and len(mm.group()) >= me:
+                    whole = mm.group()
+                make(
+                    (s0, s0 + len(whole)),
+                    (s0 + m.start(), s0 + m.end()),
+                    (s0, s1),
+                    "paraphrase",
+                    0.6,
+                )
+                return out, links
+    return out, links
+
+
+def _figure_candidates(text: str) -> list[tuple[int, int]]:
+    quals = "|".join(
+        re.escape(q) for q in sorted(PREFIX_QUALIFIERS, key=lambda q: (-len(q), q))
+    )
+    number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    scale = r"(?:\s+(?:thousand|million|billion|trillion))?"
+    pattern = re.compile(
+        r"(?<![\w/.,])(?:(?:"
+        + quals
+        + r")\s+)?(?:"
+        + number
+        + r")"
+        + scale
+        + r"(?![\w/]|\.\d)"
+        r"|\b(?:dozens|hundreds|thousands|millions|billions) of \w+",
+        re.IGNORECASE,
+    )
+    after_month = re.compile(
+        r"\b(?:" + "|".join(_MONTHS) + r")\.?(?:\s+\d{1,2},)?\s+$", re.IGNORECASE
+    )
+    return [
+        (m.start(), m.end())
+        for m in pattern.finditer(text)
+        if not after_month.search(text[max(0, m.start() - 20) : m.start()])
+    ]
+
+
+def _measure_for(
+    text: str, start: int, end: int, measures: tuple[KnownMeasure, ...]
+) -> tuple[int | None, str]:
+    """The known measure the words around a figure name best (at least three words
+    shared, its unit near the number counting two), else a new name from the words
+    after it."""
+    before = re.findall(r"[a-z]+", text[max(0, start - 60) : start].lower())[-6:]
+    own = re.findall(r"[a-z]+", text[start:end].lower())
+    words = re.findall(r"[a-z]+", text[end : end + 120].split(".")[0].lower())[:10]
+    near = set(before) | set(own) | set(words)
+    best = None
+    for m in measures:
+        mwords = set(re.findall(r"[a-z]+", m.name.lower()))
+        unit = m.unit.lower()
+        score = len(mwords & near) + (2 if unit and unit in own + words[:3] else 0)
+        if score >= 3 and (best is None or score > best[0]):
+            best = (score, m.id)
+    if best:
+        return best[1], ""
+    return None, " ".join(words[:5])
+
+
+def read(
+    text: str,
+    published_at: datetime | None,
+    gazetteer: Gazetteer,
+    measures: tuple[KnownMeasure, ...] | list[KnownMeasure] = (),
+    publisher: int | None = None,
+) -> Reading:
+    """Read a report into proposals. Deterministic; no database, nothing fetched.
+
+    ``publisher`` is the outlet's source: the speaker of its own-voice sentences,
+    proposed only when they carry a figure."""
+    measures = tuple(measures)
+    read_figures = []
+    for start, end in _figure_candidates(text):
+        measure_id, new_name = _measure_for(text, start, end, measures)
+        measure = next((m for m in measures if m.id == measure_id), None)
+        kwargs = {}
+        if measure is not None:
+            kwargs = {
+                "tolerance": measure.tolerance,
+                "lower_limit": measure.lower_limit,
+                "unit": measure.unit or None,
+            }
+        try:
+            parsed = parse_figure(text[start:end], **kwargs)
+        except ValidationError:
+            continue
+        read_figures.append((start, end, parsed, measure_id, new_name))
+
+    speakers = _Speakers(gazetteer)
+    claims: list[ProposedClaim] = []
+    links: list[ProposedLink] = []
+    for s0, s1 in sentences(text):
+        found, stated = _claims_of_sentence(text, s0, s1, speakers, published_at)
+        base = len(claims)
+        claims.extend(found)
+        for idx, relation in stated:
+            if relation == "corroborates":
+                target = base - 1 if base else None
+                links.append(ProposedLink(base + idx, target, relation, text[s0:s1]))
+            else:
+                links.append(ProposedLink(base + idx, None, relation))
+        if not found and any(s0 <= f[0] and f[1] <= s1 for f in read_figures):
+            day, precision = read_date(text[s0:s1], published_at)
+            claims.append(
+                ProposedClaim(
+                    speaker_start=s0,
+                    speaker_end=s0,
+                    cue_start=s0,
+                    cue_end=s0,
+                    quote_start=s0,
+                    quote_end=s1,
+                    quote=text[s0:s1],
+                    attribution_kind="own_voice",
+                    source_id=publisher,
+                    new_source=None,
+                    confidence=_confidence(0.5),
+                    stated_on=day,
+                    stated_on_precision=precision,
+                )
+            )
+
+    figures: list[ProposedFigure] = []
+    for start, end, parsed, measure_id, new_name in read_figures:
+        owner = next(
+            (
+                i
+                for i, c in enumerate(claims)
+                if c.quote_start <= start and end <= c.quote_end
+            ),
+            None,
+        )
+        figures.append(
+            ProposedFigure(
+                start,
+                end,
+                text[start:end],
+                str(parsed.qualifier),
+                parsed.value,
+                parsed.low,
+                parsed.high,
+                owner,
+                measure_id,
+                new_name,
+            )
+        )
+    figures.extend(_totals(text, figures))
+    return Reading(tuple(claims), tuple(figures), tuple(links))
+
+
+def _totals(text: str, figures: list[ProposedFigure]) -> list[ProposedFigure]:
+    """ "around 1,500 ... with an additional 1,500": the sum, its ends added."""
+    out = []
+    for i, f in enumerate(figures):
+        if not re.search(
+            r"\b(?:an additional|another|a further)\s+$",
+            text[max(0, f.start - 20) : f.start],
+        ):
+            continue
+        prev = next(
+            (
+                p
+                for p in reversed(figures[:i])
+                if p.claim_index == f.claim_index
+                and p.end <= f.start
+                and p.claim_index is not None
+            ),
+            None,
+        )
+        if prev is None or None in (prev.low, prev.high, f.low, f.high):
+            continue
+        value = None if prev.value is None or f.value is None else prev.value + f.value
+        out.append(
+            ProposedFigure(
+                prev.start,
+                f.end,
+                f"{prev.text} ... with an additional {f.text}",
+                prev.qualifier,
+                value,
+                prev.low + f.low,
+                prev.high + f.high,
+                f.claim_index,
+                f.measure_id,
+                note=f"{prev.text} plus an additional {f.text}",
+            )
+        )
+    return out

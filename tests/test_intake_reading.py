@@ -1,0 +1,448 @@
+"""Intake's reading of a report, on small texts: no database."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims.exchange.intake.reading import (
+    Gazetteer,
+    KnownMeasure,
+    KnownSource,
+    read,
+    read_date,
+    sentences,
+)
+
+#: Monday 28 October 2024, 16:25 UTC.
+PUBLISHED = datetime(2024, 10, 28, 16, 25, tzinfo=UTC)
+
+GAZETTEER = Gazetteer(
+    [
+        KnownSource(1, "NATO", ("North Atlantic Treaty Organization",), "organization"),
+        KnownSource(2, "Mark Rutte", ("Rutte", "NATO chief"), "person", 1),
+        KnownSource(3, "United States government", ("Washington",), "government"),
+        KnownSource(4, "U.S. officials", ("US officials",), "group", 3),
+        KnownSource(
+            5, "U.S. intelligence", ("declassified intelligence",), "intelligence", 3
+        ),
+        KnownSource(9, "Government of South Korea", ("Seoul",), "government"),
+        KnownSource(
+            10,
+            "National Intelligence Service",
+            ("NIS", "South Korea's National Intelligence Service"),
+            "intelligence",
+            9,
+        ),
+        KnownSource(11, "Government of Russia", ("Moscow",), "government"),
+        KnownSource(12, "Kremlin", ("the Kremlin",), "government", 11),
+        KnownSource(14, "Sergei Lavrov", ("Lavrov",), "person", 11),
+        KnownSource(7, "Volodymyr Zelensky", ("Zelensky",), "person"),
+    ]
+)
+
+
+def one(text, gazetteer=GAZETTEER, published_at=PUBLISHED):
+    reading = read(text, published_at, gazetteer)
+    assert len(reading.claims) == 1, reading.claims
+    return reading.claims[0]
+
+
+def speaker(text, claim):
+    return text[claim.speaker_start : claim.speaker_end]
+
+
+def cue(text, claim):
+    return text[claim.cue_start : claim.cue_end]
+
+
+# Cues ------------------------------------------------------------------------
+
+CUES = {
+    "said": "Rutte said that the alliance was ready.",
+    "told": "Rutte told reporters that the alliance was ready.",
+    "announced": "Rutte announced that the alliance was ready.",
+    "warned": "Rutte warned that the alliance was ready.",
+    "noted": "Rutte noted that the alliance was ready.",
+    "stressed": "Rutte stressed that the alliance was ready.",
+    "added": "Rutte added that the alliance was ready.",
+    "accused": "Rutte accused Moscow of preparing an attack.",
+    "revealed": "Rutte revealed that the alliance was ready.",
+    "claimed": "Rutte claimed that the alliance was ready.",
+    "quoted as saying": "Rutte was quoted as saying the alliance was ready.",
+}
+
+
+@pytest.mark.parametrize("verb", CUES)
+def test_a_cue_verb_attributes_the_sentence_to_its_speaker(verb):
+    text = CUES[verb]
+    claim = one(text)
+    assert cue(text, claim) == verb
+    assert speaker(text, claim) == "Rutte"
+    assert claim.source_id == 2
+    assert claim.attribution_kind == "paraphrase"
+    assert claim.quote == text
+
+
+def test_according_to_is_a_paraphrase_of_the_named_source():
+    text = (
+        "According to South Korea's National Intelligence Service, around 1,500 "
+        "troops are training in Russia."
+    )
+    claim = one(text)
+    assert cue(text, claim) == "According to"
+    assert speaker(text, claim) == "South Korea's National Intelligence Service"
+    assert claim.source_id == 10
+    assert claim.attribution_kind == "paraphrase"
+
+
+def test_citing_names_the_speaker_and_proposes_what_it_is_based_on():
+    text = (
+        "U.S. officials, citing newly declassified intelligence, revealed that "
+        "troops were training."
+    )
+    reading = read(text, PUBLISHED, GAZETTEER)
+    (claim,) = reading.claims
+    assert speaker(text, claim) == "U.S. officials"
+    assert cue(text, claim) == "revealed"
+    assert claim.source_id == 4
+    assert claim.attribution_kind == "citing"
+    assert claim.based_on_source_id == 5
+    assert [(link.from_claim, link.relation) for link in reading.links] == [
+        (0, "based_on")
+    ]
+
+
+def test_on_condition_of_anonymity_makes_the_claim_anonymous_with_a_new_source():
+    text = (
+        "A former Kremlin official, on condition of anonymity, suggested that the "
+        "move was retaliation."
+    )
+    claim = one(text)
+    assert speaker(text, claim) == "A former Kremlin official"
+    assert claim.attribution_kind == "anonymous"
+    assert claim.source_id is None
+    assert claim.new_source.name == "A former Kremlin official"
+    assert claim.new_source.kind == "anonymous"
+    assert claim.new_source.parent_id == 12  # the Kremlin, named in the words
+
+
+# Speakers --------------------------------------------------------------------
+
+
+def test_a_speaker_by_title_and_name():
+    text = "NATO chief Mark Rutte announced on Monday that troops were deployed."
+    claim = one(text)
+    assert speaker(text, claim) == "NATO chief Mark Rutte"
+    assert claim.source_id == 2
+
+
+def test_a_speaker_by_title_alone():
+    text = "The NATO chief noted that ammunition was supplied."
+    claim = one(text)
+    assert speaker(text, claim) == "The NATO chief"
+    assert claim.source_id == 2
+
+
+def test_the_official_is_the_official_named_before():
+    text = (
+        "A former Kremlin official, on condition of anonymity, suggested that it was "
+        "retaliation. The official added that it was cheap."
+    )
+    reading = read(text, PUBLISHED, GAZETTEER)
+    first, second = reading.claims
+    assert speaker(text, second) == "The official"
+    assert cue(text, second) == "added"
+    assert second.new_source == first.new_source
+    assert second.attribution_kind == "anonymous"
+    assert second.confidence.score < first.confidence.score
+
+
+def test_a_pronoun_is_the_speaker_named_before():
+    text = "Lavrov stressed that the treaty holds. He said that it was mutual."
+    first, second = read(text, PUBLISHED, GAZETTEER).claims
+    assert speaker(text, second) == "He"
+    assert second.source_id == first.source_id == 14
+    assert second.confidence.score < first.confidence.score
+
+
+def test_a_pronoun_with_nobody_named_before_proposes_nothing():
+    assert read("He said that it was mutual.", PUBLISHED, GAZETTEER).claims == ()
+
+
+def test_an_unknown_speaker_is_a_new_source_with_a_guessed_kind():
+    text = "Ukrainian officials said that the line held."
+    claim = one(text, Gazetteer([]))
+    assert claim.source_id is None
+    assert claim.new_source.name == "Ukrainian officials"
+    assert claim.new_source.kind == "group"
+
+
+def test_a_ministry_is_a_government_body():
+    text = "The Defence Ministry said that the line held."
+    assert one(text, Gazetteer([])).new_source.kind == "government"
+
+
+def test_a_sentence_without_a_cue_is_not_proposed():
+    text = "However, it remained uncertain whether these troops would be used."
+    assert read(text, PUBLISHED, GAZETTEER).claims == ()
+
+
+def test_a_capitalised_headline_verb_is_not_a_cue():
+    text = "North Korean Troops Enter Russia: NATO Chief Confirms"
+    assert read(text, PUBLISHED, GAZETTEER).claims == ()
+
+
+# Quotations ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We are ready to act," Rutte said.',
+        "\u201cWe are ready to act,\u201d Rutte said.",
+        '"We are ready to act," said Rutte.',
+        'Rutte said: "We are ready to act."',
+    ],
+    ids=["straight", "curly", "said-first", "colon"],
+)
+def test_a_direct_quote(text):
+    claim = one(text)
+    assert claim.attribution_kind == "direct_quote"
+    assert claim.source_id == 2
+    assert "We are ready to act" in claim.quote
+    assert claim.quote[0] in '"\u201c' and claim.quote[-1] in '"\u201d.'
+
+
+def test_a_quote_split_around_x_said_is_one_claim():
+    text = "\u201cWe are ready,\u201d Rutte said, \u201cand we will act.\u201d"
+    claim = one(text)
+    assert claim.quote == text
+    assert speaker(text, claim) == "Rutte"
+    assert cue(text, claim) == "said"
+
+
+def test_two_quotes_apart_are_two_claims_of_one_speaker():
+    text = (
+        '"Ukraine will fight," Zelensky said in a weekend address, urging allies to '
+        'make "stronger decisions."'
+    )
+    reading = read(text, PUBLISHED, GAZETTEER)
+    assert [c.quote for c in reading.claims] == [
+        '"Ukraine will fight,"',
+        '"stronger decisions."',
+    ]
+    assert {c.source_id for c in reading.claims} == {7}
+
+
+def test_statements_from_two_sources_are_two_claims_corroborating_the_last():
+    text = (
+        "U.S. officials revealed that troops were training. This intel was "
+        "corroborated by statements from both Moscow and Seoul."
+    )
+    reading = read(text, PUBLISHED, GAZETTEER)
+    assert [c.source_id for c in reading.claims] == [4, 11, 9]
+    assert [(lk.from_claim, lk.to_claim, lk.relation) for lk in reading.links] == [
+        (1, 0, "corroborates"),
+        (2, 0, "corroborates"),
+    ]
+
+
+# Dates -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("announced on Monday", (date(2024, 10, 28), "day")),
+        ("said on Friday", (date(2024, 10, 25), "day")),
+        ("said yesterday", (date(2024, 10, 27), "day")),
+        ("said on Oct. 21", (date(2024, 10, 21), "day")),
+        ("said on Dec. 21", (date(2023, 12, 21), "day")),
+        ("said last week", (date(2024, 10, 21), "week")),
+        ("said in a weekend address", (date(2024, 10, 21), "week")),
+        ("said earlier this month", (date(2024, 10, 1), "month")),
+        ("said", (None, "")),
+    ],
+)
+def test_dates_relative_to_publication(words, expected):
+    assert read_date(words, PUBLISHED) == expected
+
+
+def test_no_publication_time_no_date():
+    assert read_date("said yesterday", None) == (None, "")
+
+
+def test_a_claim_carries_its_date():
+    claim = one("Rutte said yesterday that the alliance was ready.")
+    assert (claim.stated_on, claim.stated_on_precision) == (date(2024, 10, 27), "day")
+
+
+# Figures ---------------------------------------------------------------------
+
+MEASURES = (
+    KnownMeasure(1, "North Korean personnel training in Russia", "personnel"),
+    KnownMeasure(4, "Ammunition rounds North Korea has supplied to Russia", "rounds"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "low", "high"),
+    [
+        (
+            "Rutte said approximately 3,000 troops left.",
+            "approximately 3,000",
+            2700,
+            3300,
+        ),
+        ("Rutte said up to 10,000 troops left.", "up to 10,000", 0, 10000),
+        (
+            "Rutte said millions of rounds were sent.",
+            "millions of rounds",
+            2000000,
+            10000000,
+        ),
+        ("Rutte said 1.5 million people left.", "1.5 million", 1500000, 1500000),
+        ("Rutte said more than 200 people left.", "more than 200", 200, None),
+    ],
+)
+def test_figures_with_their_intervals_belong_to_the_claim_quoting_them(
+    text, figure, low, high
+):
+    reading = read(text, PUBLISHED, GAZETTEER)
+    (found,) = reading.figures
+    assert found.text == figure == text[found.start : found.end]
+    assert found.low == (None if low is None else Decimal(low))
+    assert found.high == (None if high is None else Decimal(high))
+    assert found.claim_index == 0
+
+
+def test_a_figure_proposes_the_known_measure_its_words_name():
+    text = (
+        "U.S. officials revealed that approximately 3,000 North Korean personnel "
+        "were training in Russia, and that North Korea supplied Russia with millions "
+        "of rounds."
+    )
+    reading = read(text, PUBLISHED, GAZETTEER, MEASURES)
+    assert [(f.text, f.measure_id) for f in reading.figures] == [
+        ("approximately 3,000", 1),
+        ("millions of rounds", 4),
+    ]
+
+
+def test_a_figure_without_a_known_measure_proposes_a_name():
+    (figure,) = read("Rutte said 40 tanks burned.", PUBLISHED, GAZETTEER).figures
+    assert figure.measure_id is None
+    assert figure.new_measure == "tanks burned"
+
+
+def test_an_additional_number_proposes_the_total():
+    text = "Rutte said around 1,500 troops train, with an additional 1,500 deployed."
+    figures = read(text, PUBLISHED, GAZETTEER).figures
+    total = figures[-1]
+    assert (total.low, total.high) == (Decimal(2850), Decimal(3150))
+    assert text[total.start : total.end].startswith("around 1,500")
+
+
+def test_dates_and_clock_times_are_not_figures():
+    text = (
+        "28/10/2024 17h25\n\nRutte said on Oct. 21, 2024 and on September 3 that "
+        "40 tanks burned."
+    )
+    assert [f.text for f in read(text, PUBLISHED, GAZETTEER).figures] == ["40"]
+
+
+def test_an_own_voice_sentence_is_proposed_only_when_it_carries_a_figure():
+    text = "The army lost 40 tanks. It was a bad week for the army."
+    reading = read(text, PUBLISHED, GAZETTEER, publisher=16)
+    (claim,) = reading.claims
+    assert claim.attribution_kind == "own_voice"
+    assert claim.quote == "The army lost 40 tanks."
+    assert claim.source_id == 16
+    (figure,) = reading.figures
+    assert figure.claim_index == 0
+
+
+def test_a_figure_in_an_attributed_claim_makes_no_own_voice_claim():
+    reading = read("Rutte said 40 tanks burned.", PUBLISHED, GAZETTEER, publisher=16)
+    assert [c.attribution_kind for c in reading.claims] == ["paraphrase"]
+
+
+# Sentences -------------------------------------------------------------------
+
+
+def test_sentences_do_not_split_after_abbreviations():
+    text = "U.S. officials said so on Oct. 21 in Washington. Rutte agreed."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "U.S. officials said so on Oct. 21 in Washington.",
+        "Rutte agreed.",
+    ]
+
+
+# Properties ------------------------------------------------------------------
+
+WORDS = st.sampled_from(
+    [
+        "Rutte",
+        "said",
+        "told",
+        "that",
+        "the",
+        "NATO chief",
+        "according to",
+        "citing",
+        "Seoul",
+        ",",
+        ".",
+        '"',
+        "\u201c",
+        "\u201d",
+        "approximately",
+        "3,000",
+        "up to",
+        "10,000",
+        "on Monday",
+        "last week",
+        "The official",
+        "added",
+        "on condition of anonymity",
+        "A former Kremlin official",
+        "\n",
+        "millions of rounds",
+        "Lavrov",
+        "stressed",
+        "and",
+        "troops",
+    ]
+)
+TEXTS = st.lists(WORDS, max_size=40).map(" ".join) | st.text(max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_every_span_lies_in_the_text_and_is_its_quote(text):
+    reading = read(text, PUBLISHED, GAZETTEER, MEASURES)
+    for c in reading.claims:
+        for s, e in [
+            (c.quote_start, c.quote_end),
+            (c.speaker_start, c.speaker_end),
+            (c.cue_start, c.cue_end),
+        ]:
+            assert 0 <= s <= e <= len(text)
+        assert text[c.quote_start : c.quote_end] == c.quote
+        assert 0 <= c.confidence.score <= 1
+    for f in reading.figures:
+        assert 0 <= f.start < f.end <= len(text)
+        if " ... " not in f.text:
+            assert text[f.start : f.end] == f.text
+        assert f.claim_index is None or 0 <= f.claim_index < len(reading.claims)
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXTS)
+def test_reading_is_deterministic(text):
+    assert read(text, PUBLISHED, GAZETTEER, MEASURES) == read(
+        text, PUBLISHED, GAZETTEER, MEASURES
+    )
