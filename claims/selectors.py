@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q
@@ -190,29 +191,23 @@ class Voices:
     origins: tuple
     sources: frozenset
     groups: frozenset
-    origin_set: frozenset
 
     @classmethod
     def of(
         cls, claim_id: int, source_id: int, origin_map: dict, tree: SourceTree
     ) -> Voices:
-        found = origin_map.get(claim_id)
-        if not found:
-            sources = frozenset((source_id,))
-            return cls(
-                origins=(claim_id,),
-                sources=sources,
-                groups=frozenset((tree.group_of(source_id),)),
-                origin_set=frozenset((claim_id,)),
-            )
-        origins = tuple(o.claim_id for o in found)
+        found = origin_map.get(claim_id) or [Origin(claim_id, source_id)]
         sources = frozenset(o.source_id for o in found)
         return cls(
-            origins=origins,
+            origins=tuple(o.claim_id for o in found),
             sources=sources,
             groups=frozenset(tree.group_of(s) for s in sources),
-            origin_set=frozenset(origins),
         )
+
+    @cached_property
+    def origin_set(self) -> frozenset:
+        """The origins as a set, made once for all the claim's figures."""
+        return frozenset(self.origins)
 
 
 def _dated(row: dict, voices: Voices) -> timeline.DatedFigure:
