@@ -24,6 +24,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+#: The PostgreSQL server, and the two databases (earlier revision, this checkout).
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASES = ("bench_against_0", "bench_against_1")
 
 TIMER = r"""
 import os, statistics, sys, time
@@ -82,10 +85,13 @@ def run(tree: Path, url: str, *args: str, capture: bool = False) -> str:
 def database(kind: str, name: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / name}.sqlite3"
-    base = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     for statement in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-        subprocess.run(["psql", f"{base}/postgres", "-q", "-c", statement], check=True)
-    return f"{base}/{name}"
+        psql(statement, check=True)
+    return f"{POSTGRES}/{name}"
+
+
+def psql(statement: str, check: bool) -> None:
+    subprocess.run(["psql", f"{POSTGRES}/postgres", "-q", "-c", statement], check=check)
 
 
 def main() -> None:
@@ -112,7 +118,7 @@ def main() -> None:
             trees = {options.rev: earlier, "this checkout": HERE}
             urls = {}
             for index, (label, tree) in enumerate(trees.items()):
-                url = database(options.database, f"bench_against_{index}", workdir)
+                url = database(options.database, DATABASES[index], workdir)
                 run(tree, url, "manage.py", "migrate", "-v0")
                 run(
                     tree,
@@ -151,6 +157,9 @@ def main() -> None:
                 cwd=HERE,
                 check=False,
             )
+            if options.database == "postgresql":  # SQLite files go with the scratch
+                for name in DATABASES:
+                    psql(f"DROP DATABASE IF EXISTS {name}", check=False)
 
 
 if __name__ == "__main__":
