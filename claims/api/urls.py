@@ -26,6 +26,7 @@ class Router(DefaultRouter):
 endpoints = [
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/schema/", views.BundleSchemaView.as_view(), name="import-schema"),
+    path("intake/", views.IntakeView.as_view(), name="intake"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"

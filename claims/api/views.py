@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from claims import caching, filtersets, search, selectors, services, sign_in
 from claims.api import permissions, serializers
 from claims.exchange import bundle, bundle_schema
+from claims.exchange.intake import selectors as intake
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
@@ -448,6 +449,33 @@ class ImportView(APIView):
             {"detail": detail, "errors": [e.as_dict() for e in errors]},
             status=status.HTTP_400_BAD_REQUEST,
         )
+
+
+class IntakeView(APIView):
+    """``POST /api/intake/`` with ``{title, publisher, url, published_at, text}``:
+    the report read into proposals, in the format ``POST /api/import/`` takes
+    (documents, sources, measures, claims, figures, links, with keys). Each row
+    also says what it was read from: ``matched`` (the stored row's id, or null for
+    a new one), ``confidence``, and a claim's ``speaker_span``, ``cue_span`` and
+    ``quote_span`` (offsets into the text). Nothing is stored: post the proposals,
+    as edited, to the import, which stores them all or none.
+
+    When nothing can be proposed (no attribution in the text, a text in another
+    script), the lists are empty and ``intake.reason`` says why. An empty or
+    overlong text, or a publication time in the future, answers 400 naming the
+    field. Needs the permissions of the import (editors)."""
+
+    permission_classes = [permissions.MayImportBundles]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=serializers.IntakeReportSerializer,
+        responses={200: serializers.BundleSerializer},
+    )
+    def post(self, request):
+        report = serializers.IntakeReportSerializer(data=request.data)
+        report.is_valid(raise_exception=True)
+        return Response(intake.propose_report(report.validated_data["report"]))
 
 
 class JSONSchemaRenderer(JSONRenderer):

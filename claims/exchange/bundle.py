@@ -64,6 +64,22 @@ QUOTE_SELECTORS = {
     "quote_suffix": "quote_suffix",
     "quote_start": "quote_start_given",
 }
+#: Fields of a row that say what it was read from (intake's proposals carry them,
+#: ``claims.exchange.intake.proposals``): accepted and never stored.
+ROW_ANNOTATIONS = (
+    "matched",
+    "confidence",
+    "speaker",
+    "speaker_span",
+    "cue",
+    "cue_span",
+    "quote_span",
+    "span",
+    "interval",
+    "candidates",
+)
+#: The bundle's own annotation (intake's reason and notes): accepted, never stored.
+BUNDLE_ANNOTATION = "intake"
 MODELS = {
     "documents": Document,
     "sources": Source,
@@ -136,7 +152,7 @@ def _shape_errors(bundle) -> list[RowError]:
         return [RowError("bundle", "", "", "A bundle is a JSON object of lists.")]
     errors = []
     for kind in bundle:
-        if kind not in KINDS:
+        if kind not in KINDS and kind != BUNDLE_ANNOTATION:
             errors.append(
                 RowError(kind, "", "", f"Unknown kind; expected {', '.join(KINDS)}.")
             )
@@ -158,7 +174,7 @@ def _shape_errors(bundle) -> list[RowError]:
                 errors.append(RowError(kind, key, "key", "This key is used twice."))
             keys.add(key)
             for name, value in row.items():
-                if name == "key":
+                if name == "key" or name in ROW_ANNOTATIONS:
                     continue
                 if name not in FIELDS[kind]:
                     errors.append(RowError(kind, label, name, "Unknown field."))

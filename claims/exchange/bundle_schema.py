@@ -210,6 +210,52 @@ def _required(kind: str, name: str) -> bool:
     return not field.blank and not field.has_default()
 
 
+_SPAN = {
+    "type": "array",
+    "items": {"type": "integer", "minimum": 0},
+    "minItems": 2,
+    "maxItems": 2,
+}
+#: What intake's proposals say a row was read from (``bundle.ROW_ANNOTATIONS``):
+#: accepted by the import and never stored.
+_ANNOTATIONS = {
+    "matched": {
+        "type": ["integer", "null"],
+        "description": "Intake: the id of the stored row this one was matched to, "
+        "or null for a new one. Not stored.",
+    },
+    "confidence": {
+        "type": "object",
+        "properties": {
+            "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "word": {"enum": ["high", "medium", "low"]},
+        },
+        "description": "Intake: how sure the reading is of this row. Not stored.",
+    },
+    "speaker": {"type": "string", "description": "Intake: the speaker as written."},
+    "speaker_span": {
+        **_SPAN,
+        "description": "Intake: [start, end] of the speaker in the text.",
+    },
+    "cue": {"type": "string", "description": "Intake: the attribution cue."},
+    "cue_span": {**_SPAN, "description": "Intake: [start, end] of the cue."},
+    "quote_span": {**_SPAN, "description": "Intake: [start, end] of the quote."},
+    "span": {**_SPAN, "description": "Intake: [start, end] of the figure's text."},
+    "interval": {
+        "type": "object",
+        "description": "Intake: the figure as read (qualifier, value, low, high).",
+    },
+    "candidates": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "description": "Intake: stored sources a new source may be instead.",
+    },
+}
+
+
 def row_schema(kind: str) -> dict:
     """The schema of one row of ``kind`` (``"claims"``, ...)."""
     names = bundle.FIELDS[kind]
@@ -224,6 +270,7 @@ def row_schema(kind: str) -> dict:
                 "description": _DESCRIPTIONS["key"],
             },
             **{name: _field(kind, name) for name in names},
+            **{name: _ANNOTATIONS[name] for name in bundle.ROW_ANNOTATIONS},
         },
         "required": ["key", *(name for name in names if _required(kind, name))],
         "additionalProperties": False,
@@ -250,6 +297,13 @@ def bundle_schema() -> dict:
                 "items": {"$ref": f"#/$defs/{_singular(kind)}"},
             }
             for kind in bundle.KINDS
+        }
+        | {
+            bundle.BUNDLE_ANNOTATION: {
+                "type": "object",
+                "description": "Intake: why nothing was proposed (reason) and what "
+                "was read but not proposed (notes). Not stored.",
+            }
         },
         "additionalProperties": False,
         "$defs": {_singular(kind): row_schema(kind) for kind in bundle.KINDS},

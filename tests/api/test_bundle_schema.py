@@ -11,7 +11,15 @@ import pytest
 import yaml
 
 from claims.choices import AttributionKind, Relation, SourceKind
-from claims.exchange.bundle import FIELDS, KINDS, MODELS, BundleError, import_bundle
+from claims.exchange.bundle import (
+    BUNDLE_ANNOTATION,
+    FIELDS,
+    KINDS,
+    MODELS,
+    ROW_ANNOTATIONS,
+    BundleError,
+    import_bundle,
+)
 from devtools.corpus import bundle as corpus_bundle
 
 from ..helpers import good_bundle, stored_rows
@@ -48,11 +56,11 @@ def test_the_schema_is_a_valid_draft_2020_12_schema(schema):
 
 
 def test_the_schema_describes_every_kind_and_field(schema):
-    assert set(schema["properties"]) == set(KINDS)
+    assert set(schema["properties"]) == {*KINDS, BUNDLE_ANNOTATION}
     assert schema["additionalProperties"] is False
     for kind in KINDS:
         row = schema["$defs"][kind[:-1]]
-        assert set(row["properties"]) == {"key", *FIELDS[kind]}
+        assert set(row["properties"]) == {"key", *FIELDS[kind], *ROW_ANNOTATIONS}
         assert row["additionalProperties"] is False
         assert all(field["description"] for field in row["properties"].values())
     claim = schema["$defs"]["claim"]

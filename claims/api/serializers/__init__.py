@@ -5,6 +5,7 @@ Everything is importable from here."""
 from claims.api.serializers.inputs import (  # noqa: F401
     BundleSerializer,
     ComparisonWindowSerializer,
+    IntakeReportSerializer,
     KnownAtField,
     MomentField,
     MomentSerializer,

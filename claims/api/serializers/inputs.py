@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from claims import timeline
 from claims.api.serializers.resources import _datetime
+from claims.exchange.intake import proposals
+from claims.models import Document
 
 
 class MomentField(serializers.Field):
@@ -83,3 +85,51 @@ class BundleSerializer(serializers.Serializer):
     claims = serializers.ListField(child=serializers.DictField(), required=False)
     figures = serializers.ListField(child=serializers.DictField(), required=False)
     links = serializers.ListField(child=serializers.DictField(), required=False)
+    intake = serializers.DictField(
+        required=False,
+        help_text="What intake read (its reason and notes); not stored. Rows may "
+        "also carry intake's matched, confidence and spans, not stored either.",
+    )
+
+
+class StringField(serializers.CharField):
+    """Text given as a JSON string: a number or true is refused, not turned into
+    text."""
+
+    default_error_messages = {"not_a_string": "Expected a string, not {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class IntakeReportSerializer(serializers.Serializer):
+    """A pasted report: its text and what the document row needs. The field limits
+    are the document's own; the text's are intake's
+    (``claims.exchange.intake.proposals.report_errors``)."""
+
+    title = StringField(max_length=Document._meta.get_field("title").max_length)
+    publisher = StringField(
+        max_length=Document._meta.get_field("publisher").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    url = serializers.URLField(
+        max_length=Document._meta.get_field("url").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    published_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None
+    )
+    text = StringField(trim_whitespace=False, allow_blank=True)
+
+    def validate(self, data):
+        report = proposals.Report(**data)
+        errors = proposals.report_errors(report, timezone.now())
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"report": report}
