@@ -275,7 +275,7 @@ class _Bundle:
             "document": "d1",
             "quote": claim.quote,
             "quote_start": claim.quote_start,
-            "statement": _statement(claim),
+            "statement": _statement(claim, text),
             "attribution_kind": claim.attribution_kind,
             "stated_on": claim.stated_on.isoformat() if claim.stated_on else None,
             "stated_on_precision": claim.stated_on_precision,
@@ -420,8 +420,21 @@ def _source_name(phrase: str) -> str:
     return (name[:1].upper() + name[1:])[:200] or "Unnamed source"
 
 
-def _statement(claim: ProposedClaim) -> str:
-    quote = claim.quote.strip()
-    inner = quote.strip('"\u201c\u201d').strip()
-    statement = inner or quote
+def _statement(claim: ProposedClaim, text: str) -> str:
+    """What the claim says, for the editor to reword: the words after its speaker
+    and cue ("Rutte announced on Monday that [...]", "According to the NIS, [...]"),
+    else the quote without its quotation marks."""
+    statement = ""
+    if claim.attribution_kind != "direct_quote":
+        after = max(claim.cue_end, claim.speaker_end)
+        if claim.quote_start <= after < claim.quote_end:
+            tail = text[after : claim.quote_end]
+            that = re.match(r"^[^.\"\u201c]{0,60}?\bthat\s+", tail)
+            tail = tail[that.end() :] if that else tail
+            statement = tail.strip(" ,;:")
+            if len(statement.split()) < 3:
+                statement = ""
+    if not statement:
+        quote = claim.quote.strip()
+        statement = quote.strip('"\u201c\u201d').strip() or quote
     return statement[:1].upper() + statement[1:]
