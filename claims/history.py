@@ -306,15 +306,17 @@ def record_entry(
         history_change_reason=reason,
         **{f.attname: getattr(instance, f.attname) for f in history.tracked_fields},
     )
-    pre_create_historical_record.send(
-        sender=history,
-        instance=instance,
-        history_date=date,
-        history_user=user,
-        history_change_reason=reason,
-        history_instance=record,
-        using=None,
-    )
+    # What simple-history's own signals carry, before and after the entry is saved.
+    signalled = {
+        "sender": history,
+        "instance": instance,
+        "history_instance": record,
+        "history_date": date,
+        "history_user": user,
+        "history_change_reason": reason,
+        "using": None,
+    }
+    pre_create_historical_record.send(**signalled)
     record.save()
     for field in _m2m_fields(type(instance)):
         copies = _copies(type(instance), field)
@@ -329,30 +331,16 @@ def record_entry(
             .order_by("pk")
             .values_list(*names)
         ]
-        pre_create_historical_m2m_records.send(
-            sender=copies,
-            rows=rows,
-            history_instance=record,
-            instance=instance,
-            field=field,
-        )
+        about = {
+            "sender": copies,
+            "history_instance": record,
+            "instance": instance,
+            "field": field,
+        }
+        pre_create_historical_m2m_records.send(rows=rows, **about)
         created = copies._base_manager.bulk_create(rows)
-        post_create_historical_m2m_records.send(
-            sender=copies,
-            created_rows=created,
-            history_instance=record,
-            instance=instance,
-            field=field,
-        )
-    post_create_historical_record.send(
-        sender=history,
-        instance=instance,
-        history_instance=record,
-        history_date=date,
-        history_user=user,
-        history_change_reason=reason,
-        using=None,
-    )
+        post_create_historical_m2m_records.send(created_rows=created, **about)
+    post_create_historical_record.send(**signalled)
     return record
 
 
