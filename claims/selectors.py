@@ -858,3 +858,49 @@ def compare_measure(measure: Measure, **options) -> dict:
     """The comparison of one measure (see ``compare_measures``)."""
     (result,) = compare_measures([measure], **options)
     return result
+
+
+# A figure's measure and its claim's topics -------------------------------------------
+
+#: Said of a figure whose measure has topics and shares none with its claim: most
+#: often a missed pick (a dam's toll on a measure of troops). Not a refusal.
+OFF_TOPIC_MEASURE = (
+    "The figure's measure shares no topic with its claim: check that it is the "
+    "measure meant."
+)
+
+
+def with_topic_check(figures):
+    """Figures annotated with what ``figure_warnings`` needs, in the same query."""
+    measure_topics = Measure.topics.through.objects.filter(
+        measure_id=OuterRef("measure_id")
+    )
+    claim_topics = Claim.topics.through.objects.filter(
+        claim_id=OuterRef(OuterRef("claim_id"))
+    ).values("topic_id")
+    return figures.annotate(
+        _measure_has_topics=Exists(measure_topics),
+        _shares_a_topic=Exists(measure_topics.filter(topic_id__in=claim_topics)),
+    )
+
+
+def figure_warnings(figure: Figure) -> list[str]:
+    """What to tell an editor of a stored figure without refusing it: its measure
+    has topics and shares none with its claim. Read from ``with_topic_check``'s
+    annotations when the figure has them, else in one query."""
+    if not hasattr(figure, "_shares_a_topic"):
+        checked = with_topic_check(Figure.objects.filter(pk=figure.pk)).values(
+            "_measure_has_topics", "_shares_a_topic"
+        )
+        row = checked.first() or {"_measure_has_topics": False}
+        figure._measure_has_topics = row["_measure_has_topics"]
+        figure._shares_a_topic = row.get("_shares_a_topic", True)
+    if figure._measure_has_topics and not figure._shares_a_topic:
+        return [OFF_TOPIC_MEASURE]
+    return []
+
+
+def forget_topic_check(figure: Figure) -> None:
+    """Drop the annotations after a write, which may have changed the answer."""
+    for name in ("_measure_has_topics", "_shares_a_topic"):
+        figure.__dict__.pop(name, None)

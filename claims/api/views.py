@@ -358,12 +358,21 @@ class MeasureViewSet(TrackedViewSet):
 
 
 class FigureViewSet(TrackedViewSet):
+    """A figure's ``warnings`` say what to check without refusing it: its measure
+    has topics and shares none with its claim (most often a missed pick)."""
+
     kind = "figure"
     queryset = Figure.objects.all()
     serializer_class = serializers.FigureSerializer
     filterset_class = filtersets.FigureFilter
     search_fields = ["text", "note"]
     ordering_fields = ["as_of", "low", "high", "created_at", "id"]
+
+    def get_queryset(self):
+        figures = super().get_queryset()
+        if self.action == "list":  # a page's warnings in its own query
+            return selectors.with_topic_check(figures)
+        return figures  # one row's, read after any write
 
 
 class LinkViewSet(TrackedViewSet):

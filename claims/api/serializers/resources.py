@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from claims import services
+from claims import selectors, services
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 
@@ -258,6 +258,10 @@ class FigureSerializer(ValidatedModelSerializer):
     (``as_of_given``); left empty, it follows the claim's date."""
 
     url = self_link("figure")
+    warnings = serializers.SerializerMethodField(
+        help_text="What to check without refusing the figure: its measure has "
+        "topics and shares none with its claim (most often a missed pick)."
+    )
 
     class Meta:
         model = Figure
@@ -275,8 +279,12 @@ class FigureSerializer(ValidatedModelSerializer):
             "high",
             "bounds_overridden",
             "note",
+            "warnings",
             *TRACKING,
         ]
+
+    def get_warnings(self, figure) -> list[str]:
+        return selectors.figure_warnings(figure)
 
 
 class LinkSerializer(ValidatedModelSerializer):
