@@ -8,14 +8,15 @@ and one history entry carrying the editor.
 import inspect
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import services
+from claims import selectors, services
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
 
 
@@ -113,6 +114,20 @@ class TrackedAdmin(SimpleHistoryAdmin):
             )
             _adopt(inline.instance, created)
             formset.new_objects.append(inline.instance)
+        if kind == "figure":
+            written = [
+                *formset.new_objects,
+                *(obj for obj, _ in formset.changed_objects),
+            ]
+            _warn_of_figures(request, written)
+
+
+def _warn_of_figures(request, figures) -> None:
+    """A message, not a refusal, for each figure whose measure shares no topic with
+    its claim (``selectors.figure_warnings``)."""
+    for figure in figures:
+        for warning in selectors.figure_warnings(figure):
+            messages.warning(request, f"Figure “{figure.text}”: {warning}")
 
 
 @admin.register(Topic)
@@ -147,9 +162,40 @@ class ClaimCountMixin:
         return obj._claim_count
 
 
+class LinesField(forms.Field):
+    """A list of short texts typed one a line (a source's aliases): blank lines
+    and surrounding spaces dropped, a repeated line kept once."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, list | tuple):
+            lines = [str(item) for item in value]
+        else:
+            lines = str(value or "").splitlines()
+        return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+    def has_changed(self, initial, data) -> bool:
+        return self.to_python(initial) != self.to_python(data)
+
+
+class SourceForm(forms.ModelForm):
+    aliases = LinesField(
+        required=False,
+        help_text='Other names it goes by, one a line (e.g. "NIS" and "National '
+        'Intelligence Service").',
+    )
+
+
 @admin.register(Source)
 class SourceAdmin(ClaimCountMixin, TrackedAdmin):
     kind = "source"
+    form = SourceForm
     list_display = ["name", "kind", "parent", "country", "reliability", "claim_count"]
     list_filter = [
         "kind",
@@ -217,13 +263,49 @@ class DocumentAdmin(ClaimCountMixin, TrackedAdmin):
     inlines = [ClaimSummaryInline]
 
 
+#: A figure's fields read from its text, editable only with ``bounds_overridden``.
+DERIVED = ("qualifier", "value", "low", "high")
+
+
 class FigureForm(forms.ModelForm):
-    """A date typed in is the figure's own; an emptied one follows the claim's."""
+    """A date typed in is the figure's own; an emptied one follows the claim's.
+
+    The qualifier, value and bounds are read from the text: they are shown read-only
+    and what is sent for them is ignored, unless "bounds overridden" is ticked (then
+    they are taken as typed, and the model asks for a note saying why). Without
+    JavaScript, ticking the box and saving opens them; the admin's script
+    (``claims/js/figure_bounds.js``) opens them as the box is ticked."""
+
+    class Media:
+        js = ["claims/js/figure_bounds.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self._overridden():
+            for name in DERIVED:
+                if name in self.fields:
+                    widget = self.fields[name].widget
+                    widget.attrs["data-derived"] = "1"
+                    widget.attrs["readonly"] = True
+                    widget.attrs["aria-readonly"] = "true"
+                    self.fields[name].help_text = "Read from the text."
+
+    def _overridden(self) -> bool:
+        if self.is_bound:
+            name = self.add_prefix("bounds_overridden")
+            return self.data.get(name) not in (None, "", "off", "false", "0")
+        return bool(self.instance.bounds_overridden)
 
     def clean(self):
         data = super().clean()
         if "as_of" in self.changed_data:
             self.instance.as_of_given = data.get("as_of") is not None
+        if not data.get("bounds_overridden"):
+            # Derived from the text: what was sent for them is not taken.
+            for name in DERIVED:
+                data[name] = getattr(self.instance, name)
+                self.errors.pop(name, None)
+            self.changed_data[:] = [n for n in self.changed_data if n not in DERIVED]
         return data
 
 
@@ -231,10 +313,39 @@ class FigureInline(admin.TabularInline):
     model = Figure
     form = FigureForm
     fields = [
-        name for name in services.writable(services.FigureChanges) if name != "claim"
+        *(
+            name
+            for name in services.writable(services.FigureChanges)
+            if name != "claim"
+        ),
+        "interval",
     ]
+    readonly_fields = ["interval"]
     autocomplete_fields = ["measure"]
     extra = 0
+
+    @admin.display(description="Interval")
+    def interval(self, obj: Figure) -> str:
+        return figure_interval(obj)
+
+
+def figure_interval(figure: Figure) -> str:
+    """The interval a figure stands for, in words: "2,700 to 3,300", "at least
+    120", "—" before it is saved."""
+    low, high = figure.low, figure.high
+    if low is None and high is None:
+        return "—"
+
+    def number(value) -> str:
+        return f"{value.normalize():,f}" if value is not None else ""
+
+    if high is None:
+        return f"at least {number(low)}"
+    if low is None:
+        return f"up to {number(high)}"
+    if low == high:
+        return number(low)
+    return f"{number(low)} to {number(high)}"
 
 
 class LinkOutInline(admin.TabularInline):
@@ -297,14 +408,20 @@ class ClaimForm(forms.ModelForm):
 class ClaimAdmin(LinkGraphLockMixin, TrackedAdmin):
     kind = "claim"
     form = ClaimForm
+
+    class Media:
+        # A claim list that fits 1,400 px: the statement column is given room and
+        # cut short (the whole statement on hover), the others kept compact.
+        css = {"all": ["claims/css/admin_claims.css"]}
+
     list_display = [
         "short_statement",
         "source",
         "document",
-        "attribution_kind",
-        "stated_on",
-        "attribution_status",
-        "credibility",
+        "attributed_as",
+        "date",
+        "status",
+        "grade",
     ]
     list_filter = [
         ("source", admin.RelatedOnlyFieldListFilter),
@@ -351,6 +468,25 @@ class ClaimAdmin(LinkGraphLockMixin, TrackedAdmin):
         ),
     ]
 
+    @admin.display(description="Kind", ordering="attribution_kind")
+    def attributed_as(self, obj: Claim) -> str:
+        return obj.get_attribution_kind_display()
+
+    @admin.display(description="Date", ordering="stated_on")
+    def date(self, obj: Claim):
+        return obj.stated_on
+
+    @admin.display(description="Status", ordering="attribution_status")
+    def status(self, obj: Claim) -> str:
+        return obj.get_attribution_status_display()
+
+    @admin.display(description="Grade", ordering="credibility")
+    def grade(self, obj: Claim) -> str:
+        """The credibility grade's number, its words on hover."""
+        return format_html(
+            '<abbr title="{}">{}</abbr>', obj.get_credibility_display(), obj.credibility
+        )
+
     @admin.display(description="Quote found at")
     def quote_span(self, obj: Claim) -> str:
         if obj.quote_start is None:
@@ -359,7 +495,12 @@ class ClaimAdmin(LinkGraphLockMixin, TrackedAdmin):
 
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, obj: Claim) -> str:
-        return Truncator(obj.statement).chars(90)
+        """The statement cut to fit its column; the whole of it on hover."""
+        return format_html(
+            '<span class="statement" title="{}">{}</span>',
+            obj.statement,
+            Truncator(obj.statement).chars(80),
+        )
 
 
 @admin.register(Measure)
@@ -396,6 +537,10 @@ class FigureAdmin(TrackedAdmin):
     autocomplete_fields = ["claim", "measure"]
     # Measure and the claim's source are shown on every row.
     list_select_related = ["measure", "claim__source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _warn_of_figures(request, [obj])
 
     @admin.display(description="Source", ordering="claim__source__name")
     def claim_source(self, obj: Figure) -> str:
