@@ -136,6 +136,49 @@ def test_writes_during_the_outage_are_seen_at_once(seed, editor):
         assert editor.get("/api/claims/").json()["count"] == count + 1
 
 
+def test_every_operation_is_answered_from_memory_while_redis_is_unavailable(db):
+    with redis_cache(free_port()) as backend:
+        assert backend.add("a", 1) is True
+        assert backend.degraded
+        assert backend.add("a", 2) is False
+        assert backend.get("a") == 1
+        backend.set("b", {"x": 1})
+        assert backend.get_many(["a", "b", "c"]) == {"a": 1, "b": {"x": 1}}
+        assert backend.has_key("b")
+        assert backend.incr("a") == 2
+        with pytest.raises(ValueError):
+            backend.incr("missing")
+        assert backend.touch("a", 100)
+        backend.set_many({"c": 3, "d": 4})
+        assert backend.get_or_set("e", 5) == 5
+        assert backend.delete("c")
+        backend.delete_many(["d"])
+        assert backend.get_many(["a", "c", "d", "e"]) == {"a": 2, "e": 5}
+        backend.clear()
+        assert backend.get("a") is None
+
+
+def test_redis_is_left_alone_within_the_interval(db, clock, monkeypatch):
+    client = APIClient()
+    with redis_cache(free_port()) as backend:
+        assert client.get("/api/claims/").status_code == 200
+        asked = []
+        real = type(backend._cache).get_client
+        monkeypatch.setattr(
+            type(backend._cache),
+            "get_client",
+            lambda *args, **kwargs: asked.append(1) or real(*args, **kwargs),
+        )
+        for _ in range(10):
+            assert client.get("/api/claims/").status_code == 200
+        clock.advance(INTERVAL - 1)
+        assert client.get("/api/claims/").status_code == 200
+        assert asked == []
+        clock.advance(1)
+        assert client.get("/api/claims/").status_code == 200
+        assert asked == [1]  # one PING, refused
+
+
 def test_throttling_counts_per_process_during_the_outage(db, tight_rates):
     with redis_cache(free_port()) as backend:
         client = APIClient()
@@ -261,3 +304,23 @@ def test_a_redis_unavailable_at_start_then_started(seed, clock):
             assert server.keys("*comparisons:*")
         finally:
             server.stop()
+
+
+def _failing_recovery(backend):
+    raise RuntimeError("a mistake in the recovery")
+
+
+def test_a_failing_recovery_keeps_redis_unused_and_requests_answered(
+    redis_server, seed, clock, caplog
+):
+    measure = Measure.objects.filter(figures__isnull=False).first()
+    client = APIClient()
+    with redis_cache(redis_server.port, ON_RECOVERY=_failing_recovery) as backend:
+        figures = measure_figures(client, measure)
+        redis_server.freeze()
+        assert measure_figures(client, measure) == figures
+        redis_server.thaw()
+        clock.advance()
+        assert measure_figures(client, measure) == figures
+        assert backend.degraded
+    assert "forgetting what it held failed" in caplog.messages[-1]

@@ -188,6 +188,17 @@ class DegradingRedisCache(RedisCache):
                     self.retry_interval,
                 )
                 return False
+            except Exception:
+                # A failing recovery must not fail requests: Redis stays unused, as
+                # what it holds may be stale, and is asked again after the interval.
+                availability.retry_at = monotonic() + self.retry_interval
+                logger.exception(
+                    "The cache at %s answers, but forgetting what it held failed; "
+                    "asked again in %g s.",
+                    ", ".join(self._servers),
+                    self.retry_interval,
+                )
+                return False
             finally:
                 self._recovering = False
             self._fallback.clear()
