@@ -198,6 +198,16 @@ def test_the_outage_is_logged_once_per_interval(db, caplog):
     assert "unavailable" in caplog.messages[0]
 
 
+def test_the_log_shows_no_password(db, caplog):
+    port = free_port()
+    location = f"redis://tracker:s3cret@127.0.0.1:{port}/0"
+    with redis_cache(port, LOCATION=location) as backend:
+        backend.get("a")
+    assert len(caplog.messages) == 1
+    assert "s3cret" not in caplog.messages[0]
+    assert f"redis://127.0.0.1:{port}/0" in caplog.messages[0]
+
+
 def test_redis_is_asked_again_once_per_interval(db, caplog, clock):
     caplog.set_level(logging.INFO, logger="tracker.cache")
     client = APIClient()

@@ -25,6 +25,7 @@ import logging
 import threading
 from collections.abc import Callable
 from time import monotonic
+from urllib.parse import urlsplit
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
@@ -48,6 +49,19 @@ ANSWER_TIMEOUT = 1.0
 RETRY_INTERVAL = 30.0
 #: Entries the process's own memory holds during an outage.
 FALLBACK_MAX_ENTRIES = 1000
+
+
+def _shown(servers: list[str]) -> str:
+    """The addresses, for the log: without any user name or password."""
+    shown = []
+    for server in servers:
+        parts = urlsplit(server)
+        if parts.hostname is not None:
+            host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+            netloc = host + (f":{parts.port}" if parts.port else "")
+            server = parts._replace(netloc=netloc).geturl()
+        shown.append(server)
+    return ", ".join(shown)
 
 
 class _Availability:
@@ -155,7 +169,7 @@ class DegradingRedisCache(RedisCache):
         logger.warning(
             "The cache at %s is unavailable (%s): each process caches in its own "
             "memory; Redis is asked again every %g s.",
-            ", ".join(self._servers),
+            _shown(self._servers),
             error,
             self.retry_interval,
         )
@@ -182,7 +196,7 @@ class DegradingRedisCache(RedisCache):
                 logger.warning(
                     "The cache at %s is still unavailable after %.0f s (%s); asked "
                     "again in %g s.",
-                    ", ".join(self._servers),
+                    _shown(self._servers),
                     monotonic() - availability.down_since,
                     error,
                     self.retry_interval,
@@ -195,7 +209,7 @@ class DegradingRedisCache(RedisCache):
                 logger.exception(
                     "The cache at %s answers, but forgetting what it held failed; "
                     "asked again in %g s.",
-                    ", ".join(self._servers),
+                    _shown(self._servers),
                     self.retry_interval,
                 )
                 return False
@@ -208,7 +222,7 @@ class DegradingRedisCache(RedisCache):
             availability.lock.release()
         logger.info(
             "The cache at %s serves again after %.0f s unavailable.",
-            ", ".join(self._servers),
+            _shown(self._servers),
             outage,
         )
         return True
