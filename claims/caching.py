@@ -6,12 +6,19 @@ touches, each entry's key carries two generation counters: one for its measure,
 bumped by writes to the measure and its figures, and one for everything else, bumped
 by writes to claims, links and sources. A write makes the old keys unreachable; the
 cache's own expiry clears them out.
+
+A generation is a random token, not a count: one that is lost (evicted, or never
+written because the cache was unavailable) is replaced by a new token, never by a
+value an earlier entry was keyed with. When the shared cache serves again after an
+outage, ``forget_everything`` gives every generation a new token: the writes made
+meanwhile could not bump them (tracker.cache).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -28,12 +35,36 @@ def _measure_key(measure_id: int) -> str:
     return f"comparisons:measure:{measure_id}:generation"
 
 
+def _token() -> str:
+    return secrets.token_hex(8)
+
+
 def _bump(key: str) -> None:
-    cache.add(key, 0, timeout=None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add and incr: start again
-        cache.set(key, 1, timeout=None)
+    cache.set(key, _token(), timeout=None)
+
+
+def _generations(keys: list[str]) -> dict[str, str]:
+    """The current generation of each key; a new token for one that has none."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            token = _token()
+            if not cache.add(key, token, timeout=None):
+                # Another reader gave it one first (unless it was lost again).
+                token = cache.get(key, token)
+            found[key] = token
+    return found
+
+
+def rows_generation() -> str:
+    """The generation of every cached count: it changes whenever a row is written."""
+    return _generations([ROWS])[ROWS]
+
+
+def forget_everything(backend) -> None:
+    """Make every comparison and count cached in ``backend`` unreachable. Run by
+    tracker.cache when the shared cache serves again after an outage."""
+    backend.set_many({GLOBAL: _token(), ROWS: _token()}, timeout=None)
 
 
 def _bump_now_and_on_commit(keys: list[str]) -> None:
@@ -70,7 +101,7 @@ def cached_count(queryset) -> int:
     except EmptyResultSet:  # .none(), or a filter nothing can match: no query
         return queryset.count()
     digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
-    key = f"rows:count:{cache.get(ROWS, 0)}:{digest[:32]}"
+    key = f"rows:count:{rows_generation()}:{digest[:32]}"
     count = cache.get(key)
     if count is None:
         count = queryset.count()
@@ -79,12 +110,13 @@ def cached_count(queryset) -> int:
 
 
 def comparison_key(measure_id: int, options: dict) -> str:
-    generations = cache.get_many([GLOBAL, _measure_key(measure_id)])
+    measure_key = _measure_key(measure_id)
+    generations = _generations([GLOBAL, measure_key])
     encoded = json.dumps(options, sort_keys=True, default=str)
     digest = hashlib.sha256(encoded.encode()).hexdigest()[:16]
     return (
-        f"comparisons:{measure_id}:{generations.get(GLOBAL, 0)}:"
-        f"{generations.get(_measure_key(measure_id), 0)}:{digest}"
+        f"comparisons:{measure_id}:{generations[GLOBAL]}:"
+        f"{generations[measure_key]}:{digest}"
     )
 
 

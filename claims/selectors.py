@@ -655,7 +655,7 @@ def claims_in_current_conflict() -> frozenset[int]:
 
     from claims import caching
 
-    key = f"queue:in-conflict:{cache.get(caching.ROWS, 0)}"
+    key = f"queue:in-conflict:{caching.rows_generation()}"
     found = cache.get(key)
     if found is None:
         measures = list(

@@ -3,6 +3,7 @@ groups, signed-in API clients and their users, and the dam story."""
 
 import pytest
 from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
 
 from claims.permissions import EDITORS, REVIEWERS, ensure_groups
 from claims.seed import load_seed
@@ -85,3 +86,13 @@ def unthrottled_seed(seed, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_CLASSES": [],
     }
+
+
+@pytest.fixture
+def tight_rates(monkeypatch):
+    """Throttling at 3 requests a minute for anonymous callers, 5 for users."""
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "3/minute", "user": "5/minute"},
+    )

@@ -1,14 +1,24 @@
 """Plain helpers the test files share: API clients, stored rows compared by value,
-refusals, the admin's forms, query counts, and request bodies. Fixtures are in the
-``conftest.py`` files; what builds rows is in ``factories.py``."""
+refusals, the admin's forms, query counts, request bodies, and Redis caches that go
+away. Fixtures are in the ``conftest.py`` files; what builds rows is in
+``factories.py``."""
 
 import datetime
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
 
 import pytest
+import redis
 from django import forms
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -341,3 +351,82 @@ def good_bundle() -> dict:
             }
         ],
     }
+
+
+# The shared cache ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A port where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def redis_cache(port: int, **params):
+    """The app's cache settings (tracker.settings.base), on a Redis at ``port``."""
+    settings = {
+        "default": {
+            "BACKEND": "tracker.cache.DegradingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            # A prefix of its own: the backend's state is per address and prefix.
+            "KEY_PREFIX": f"outage-{uuid.uuid4().hex}",
+            "RETRY_INTERVAL": 30,
+            "ON_RECOVERY": "claims.caching.forget_everything",
+            **params,
+        }
+    }
+    with override_settings(CACHES=settings):
+        yield caches["default"]
+
+
+def redis_server_at_hand() -> bool:
+    """Whether a redis-server can be started for a test (RedisServer)."""
+    return shutil.which("redis-server") is not None
+
+
+class RedisServer:
+    """A redis-server of the test's own, to stop and resume."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.client = redis.Redis(port=self.port, socket_timeout=1)
+        for _ in range(100):
+            try:
+                if self.client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        self.process.kill()
+        raise RuntimeError("redis-server did not start")
+
+    def freeze(self):
+        """Stop answering: connections are accepted, nothing is answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def keys(self, pattern: str) -> list[bytes]:
+        return self.client.keys(pattern)
+
+    def stop(self):
+        self.thaw()
+        self.process.terminate()
+        self.process.wait(timeout=10)

@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
 
 from claims.models import Claim
 
@@ -26,15 +25,6 @@ def test_a_body_over_the_documented_size_is_413_before_it_is_read(settings):
 def test_a_body_within_the_size_goes_through(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     assert APIClient().post("/api/import/", {}, format="json").status_code == 401
-
-
-@pytest.fixture
-def tight_rates(monkeypatch):
-    monkeypatch.setattr(
-        SimpleRateThrottle,
-        "THROTTLE_RATES",
-        {"anon": "3/minute", "user": "5/minute"},
-    )
 
 
 def test_anonymous_readers_are_throttled(tight_rates):

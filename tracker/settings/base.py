@@ -161,13 +161,18 @@ AXES_DISABLE_ACCESS_LOG = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 
 # A shared cache for computed comparisons: Redis when REDIS_URL is set (as under
-# gunicorn, where workers must share it), else each process's own memory.
+# gunicorn, where workers must share it), else each process's own memory. While
+# Redis is unavailable each process uses its own memory and asks Redis again every
+# CACHE_RETRY_INTERVAL seconds (tracker.cache); on its return the entries cached
+# before the outage are forgotten.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracker.cache.DegradingRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+            "RETRY_INTERVAL": float(os.environ.get("CACHE_RETRY_INTERVAL", "30")),
+            "ON_RECOVERY": "claims.caching.forget_everything",
         }
     }
 else:

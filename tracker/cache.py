@@ -1,0 +1,261 @@
+"""A Redis cache whose outage slows the app down instead of breaking it.
+
+The cache is an accelerator: every value in it can be computed again. When Redis
+does not answer (refused, unreachable, too slow, out of memory), each operation is
+answered by a cache in the process's own memory instead, as if there were no shared
+cache; DRF's throttling, which keeps its counts in the same cache, then counts per
+process.
+
+After a failure Redis is left alone for ``RETRY_INTERVAL`` seconds: requests do not
+wait on it, and the outage is logged once per interval, not per request. The first
+operation after the interval asks Redis again (one ``PING``). When it answers, the
+``ON_RECOVERY`` callable, given this cache, runs first against Redis: writes made
+during the outage could not reach Redis, so what it holds may describe rows that have
+changed since; the callable makes those entries unreachable (for the tracker,
+``claims.caching.forget_everything``). Then the process's own memory is emptied and
+Redis serves again.
+
+The state (up, or down until when) is kept per process and per address and prefix,
+shared by the threads of a process whatever cache instance each holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from time import monotonic
+from urllib.parse import urlsplit
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.utils.module_loading import import_string
+from redis import exceptions
+
+logger = logging.getLogger(__name__)
+
+#: The errors that mean Redis cannot serve, rather than a mistake in a call.
+UNAVAILABLE = (
+    exceptions.ConnectionError,  # refused, reset, unreachable, still loading
+    exceptions.TimeoutError,
+    exceptions.OutOfMemoryError,
+    exceptions.ReadOnlyError,
+)
+
+#: Seconds to wait for a connection and for each answer. Redis answers in well under
+#: a millisecond; a slower Redis costs a request at most this once per interval.
+CONNECT_TIMEOUT = 0.5
+ANSWER_TIMEOUT = 1.0
+RETRY_INTERVAL = 30.0
+#: Entries the process's own memory holds during an outage.
+FALLBACK_MAX_ENTRIES = 1000
+
+
+def _shown(servers: list[str]) -> str:
+    """The addresses, for the log: without any user name or password."""
+    shown = []
+    for server in servers:
+        parts = urlsplit(server)
+        if parts.hostname is not None:
+            host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+            netloc = host + (f":{parts.port}" if parts.port else "")
+            server = parts._replace(netloc=netloc).geturl()
+        shown.append(server)
+    return ", ".join(shown)
+
+
+class _Availability:
+    """Whether a Redis is believed up, per process; when down, until when."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def due(self) -> bool:
+        return monotonic() >= self.retry_at
+
+
+_AVAILABILITY: dict[str, _Availability] = {}
+_AVAILABILITY_LOCK = threading.Lock()
+
+
+def _availability(name: str) -> _Availability:
+    with _AVAILABILITY_LOCK:
+        return _AVAILABILITY.setdefault(name, _Availability())
+
+
+class DegradingRedisCache(RedisCache):
+    """Django's Redis cache, answered from the process's own memory while Redis is
+    unavailable (see the module's description).
+
+    Beyond RedisCache's parameters: ``RETRY_INTERVAL`` (seconds), ``ON_RECOVERY``
+    (a dotted path to a callable taking the cache) and ``FALLBACK_MAX_ENTRIES``.
+    ``OPTIONS`` default to short socket timeouts."""
+
+    def __init__(self, server, params):
+        params = dict(params)
+        options = dict(params.get("OPTIONS") or {})
+        options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
+        options.setdefault("socket_timeout", ANSWER_TIMEOUT)
+        params["OPTIONS"] = options
+        super().__init__(server, params)
+        self.retry_interval = float(params.get("RETRY_INTERVAL", RETRY_INTERVAL))
+        on_recovery = params.get("ON_RECOVERY")
+        self._on_recovery: Callable[[DegradingRedisCache], object] | None = (
+            import_string(on_recovery) if isinstance(on_recovery, str) else on_recovery
+        )
+        name = f"{','.join(self._servers)}|{self.key_prefix}"
+        self._availability = _availability(name)
+        # LocMemCache instances of one name share their memory: one per process.
+        self._fallback = LocMemCache(
+            f"fallback:{name}",
+            {
+                "TIMEOUT": params.get("TIMEOUT", 300),
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                "VERSION": params.get("VERSION", 1),
+                "KEY_FUNCTION": params.get("KEY_FUNCTION"),
+                "OPTIONS": {
+                    "MAX_ENTRIES": params.get(
+                        "FALLBACK_MAX_ENTRIES", FALLBACK_MAX_ENTRIES
+                    )
+                },
+            },
+        )
+        self._recovering = False
+
+    @property
+    def degraded(self) -> bool:
+        """Whether operations are answered from the process's own memory."""
+        return self._availability.down
+
+    def reachable(self) -> bool:
+        """Whether Redis serves: asked (one PING) unless it failed within the
+        retry interval. For readiness checks."""
+        availability = self._availability
+        if availability.down:
+            return self._recover()
+        try:
+            self._cache.get_client(write=True).ping()
+        except UNAVAILABLE as error:
+            self._went_down(error)
+            return False
+        return True
+
+    # Every operation of the cache goes through _either. ------------------------
+
+    def _either(self, operation: str, *args, **kwargs):
+        if self._recovering:  # the recovery callable talks to Redis itself
+            return getattr(RedisCache, operation)(self, *args, **kwargs)
+        if self._availability.down and not self._recover():
+            return getattr(self._fallback, operation)(*args, **kwargs)
+        try:
+            return getattr(RedisCache, operation)(self, *args, **kwargs)
+        except UNAVAILABLE as error:
+            self._went_down(error)
+            return getattr(self._fallback, operation)(*args, **kwargs)
+
+    def _went_down(self, error: Exception) -> None:
+        availability = self._availability
+        with availability.lock:
+            if availability.down:  # another thread saw it first
+                return
+            availability.down_since = monotonic()
+            availability.retry_at = availability.down_since + self.retry_interval
+        logger.warning(
+            "The cache at %s is unavailable (%s): each process caches in its own "
+            "memory; Redis is asked again every %g s.",
+            _shown(self._servers),
+            error,
+            self.retry_interval,
+        )
+
+    def _recover(self) -> bool:
+        """Ask Redis again if the interval has passed; True once it serves again."""
+        availability = self._availability
+        if not availability.due():
+            return False
+        if not availability.lock.acquire(blocking=False):
+            return False  # another thread is asking
+        try:
+            if not availability.down:
+                return True
+            if not availability.due():
+                return False
+            self._recovering = True
+            try:
+                self._cache.get_client(write=True).ping()
+                if self._on_recovery is not None:
+                    self._on_recovery(self)
+            except UNAVAILABLE as error:
+                availability.retry_at = monotonic() + self.retry_interval
+                logger.warning(
+                    "The cache at %s is still unavailable after %.0f s (%s); asked "
+                    "again in %g s.",
+                    _shown(self._servers),
+                    monotonic() - availability.down_since,
+                    error,
+                    self.retry_interval,
+                )
+                return False
+            except Exception:
+                # A failing recovery must not fail requests: Redis stays unused, as
+                # what it holds may be stale, and is asked again after the interval.
+                availability.retry_at = monotonic() + self.retry_interval
+                logger.exception(
+                    "The cache at %s answers, but forgetting what it held failed; "
+                    "asked again in %g s.",
+                    _shown(self._servers),
+                    self.retry_interval,
+                )
+                return False
+            finally:
+                self._recovering = False
+            self._fallback.clear()
+            outage = monotonic() - availability.down_since
+            availability.down_since = None
+        finally:
+            availability.lock.release()
+        logger.info(
+            "The cache at %s serves again after %.0f s unavailable.",
+            _shown(self._servers),
+            outage,
+        )
+        return True
+
+    def add(self, *args, **kwargs):
+        return self._either("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._either("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._either("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._either("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._either("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._either("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._either("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._either("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._either("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._either("delete_many", *args, **kwargs)
+
+    def clear(self):
+        return self._either("clear")
