@@ -26,6 +26,20 @@ class ReviewForm(forms.ModelForm):
             "credibility": forms.RadioSelect,
         }
         help_texts = {"rationale": "Say why: what you checked and against what."}
+        error_messages = {
+            "attribution_status": {
+                "required": "Choose whether the source really said this.",
+            },
+            "credibility": {"required": "Choose how credible the information is."},
+            "rationale": {"required": "A review needs its rationale."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A required choice offers no empty one, and none is picked for the reviewer.
+        for name in ("attribution_status", "credibility"):
+            field = self.fields[name]
+            field.choices = [(v, label) for v, label in field.choices if v != ""]
 
 
 class QueueFilterForm(forms.Form):

@@ -1,6 +1,7 @@
 """The reviewer pages: thin views over the selectors and services the API uses."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import defaults
 
 from claims import caching, selectors, services
@@ -202,7 +204,18 @@ def search(request):
 class SignInView(auth_views.LoginView):
     """Django's sign-in. Failed attempts are counted per address and username, and
     refused with 429 past ``SIGN_IN_ATTEMPTS``, by django-axes, as on the admin's
-    sign-in and the API's token (see ``claims.sign_in``)."""
+    sign-in and the API's token (see ``claims.sign_in``).
+
+    A ``next`` that leads back to signing in or out (the header's link, followed
+    from the sign-in page itself) is dropped: the user lands where a sign-in
+    without one does, not on the form again."""
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        path = urlsplit(url).path
+        if path in {reverse("login"), reverse("logout")}:
+            return ""
+        return url
 
 
 def not_found(request, exception=None):

@@ -55,7 +55,7 @@ def test_a_bad_review_shows_its_error_beside_the_field(
     page.check("input[name=attribution_status][value=verified]")
     page.check("input[name=credibility][value='2']")
     page.click("button:has-text('Record review')")
-    assert "This field is required." in page.inner_text(".review-form")
+    assert "A review needs its rationale." in page.inner_text(".review-form")
     assert not Review.objects.exists()
 
 

@@ -1,6 +1,7 @@
 """Every reviewer page: who may see it, what it shows, escaping, and bounded queries."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -78,6 +79,24 @@ def test_sign_in_and_out(client, seed):
     assert "rita" in client.get(reverse("home")).content.decode()
     assert client.post(reverse("logout")).status_code == 302
     assert "Sign in" in client.get(reverse("home")).content.decode()
+
+
+def test_the_header_s_sign_in_link_on_the_sign_in_page_does_not_lead_back(client, db):
+    """Signing in from the sign-in page's own header link lands on the queue, not
+    on the form again; another page's ``next`` is kept."""
+    UserFactory(username="rita")
+    page = client.get(reverse("login")).content.decode()
+    header_link = re.search(r'href="(/accounts/login/\?next=[^"]*)"', page).group(1)
+    credentials = {"username": "rita", "password": "a-long-test-password"}
+    response = client.post(header_link.replace("&amp;", "&"), credentials)
+    assert response["Location"] == reverse("review-queue")
+    client.post(reverse("logout"))
+    for back in (reverse("login"), reverse("logout"), f"{reverse('login')}?next=/x/"):
+        response = client.post(f"{reverse('login')}?next={back}", credentials)
+        assert response["Location"] == reverse("review-queue"), back
+        client.post(reverse("logout"))
+    response = client.post(f"{reverse('login')}?next=/search/", credentials)
+    assert response["Location"] == "/search/"
 
 
 def test_a_wrong_password_does_not_sign_in(client, db):
@@ -185,7 +204,7 @@ def test_a_reviewer_records_a_review_and_the_claim_is_graded(reviewer):
         (
             {"attribution_status": "verified", "credibility": "2", "rationale": ""},
             "rationale",
-            "This field is required.",
+            "A review needs its rationale.",
         ),
         (
             {
@@ -214,6 +233,32 @@ def test_a_bad_review_is_refused_beside_its_field(reviewer, data, field, message
     assert response.status_code == 400
     assert message in str(response.context["form"].errors[field])
     assert message.split(".")[0] in response.content.decode()
+    assert snapshot(Claim, Review) == before
+
+
+def test_the_review_form_picks_nothing_for_the_reviewer(reviewer):
+    claim = ClaimFactory()
+    page = reviewer.get(reverse("claim", args=[claim.pk])).content.decode()
+    form = page[page.index('class="stacked review-form"') :]
+    form = form[: form.index("</form>")]
+    assert "Select an option" not in form
+    assert 'value=""' not in form
+    assert not re.search(r"<input[^>]*\bchecked\b", form)
+
+
+def test_an_empty_review_says_once_what_each_field_needs(reviewer):
+    claim = ClaimFactory()
+    before = snapshot(Claim, Review)
+    response = reviewer.post(reverse("claim", args=[claim.pk]), {})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    messages = [str(m) for field in errors.values() for m in field]
+    assert messages == [
+        "Choose whether the source really said this.",
+        "Choose how credible the information is.",
+        "A review needs its rationale.",
+    ]
+    assert "This field is required" not in response.content.decode()
     assert snapshot(Claim, Review) == before
 
 
