@@ -795,12 +795,26 @@ def document_page(document) -> dict:
     }
 
 
-def source_record(source: Source) -> dict:
-    """A source's children and the grades of its claims: two aggregate queries."""
-    status = dict(
-        source.claims.values_list("attribution_status").annotate(n=Count("id"))
+def source_claims(source: Source):
+    """The claims of a source and of every source under it (as the API's
+    ``?source=`` filter reads them), newest first, with who made each."""
+    return (
+        Claim.objects.filter(source__in=SourceTree.load().descendants(source.pk))
+        .select_related("document", "source")
+        .order_by("-stated_on", "id")
     )
-    credibility = dict(source.claims.values_list("credibility").annotate(n=Count("id")))
+
+
+def source_record(source: Source) -> dict:
+    """A source's children and the grades of its claims and of the claims of the
+    sources under it: three aggregate queries and the source tree."""
+    claims = Claim.objects.filter(
+        source__in=SourceTree.load().descendants(source.pk)
+    ).order_by()
+    status = dict(claims.values_list("attribution_status").annotate(n=Count("id")))
+    credibility = dict(claims.values_list("credibility").annotate(n=Count("id")))
+    total = sum(status.values())
+    own = claims.filter(source=source).count()
     return {
         "children": list(source.children.order_by("name")),
         "status_counts": [
@@ -810,7 +824,9 @@ def source_record(source: Source) -> dict:
             (value, label, credibility.get(value, 0))
             for value, label in Credibility.choices
         ],
-        "total": sum(status.values()),
+        "total": total,
+        "own": own,
+        "under": total - own,
     }
 
 

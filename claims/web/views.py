@@ -159,7 +159,7 @@ def measure_detail(request, pk):
 @readable
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.select_related("parent"), pk=pk)
-    claims = source.claims.select_related("document").order_by("-stated_on", "id")
+    claims = selectors.source_claims(source)
     return render(
         request,
         "claims/source.html",

@@ -348,6 +348,38 @@ def test_the_source_page_shows_its_record_and_children(client):
     assert record["children"] == [child]
 
 
+def test_nato_s_page_counts_and_lists_the_claims_of_the_sources_under_it(client, seed):
+    """The page agrees with ``/api/claims/?source=``: NATO's chief's claims are
+    NATO's too, each marked with who made it."""
+    nato = Source.objects.get(name="NATO")
+    rutte = Source.objects.get(name="Mark Rutte")
+    api = client.get("/api/claims/", {"source": nato.pk}).json()
+    response = client.get(reverse("source", args=[nato.pk]))
+    record = response.context["record"]
+    assert record["total"] == api["count"] == 3
+    assert (record["own"], record["under"]) == (0, 3)
+    listed = {claim.pk for claim in response.context["page"]}
+    assert listed == {claim["id"] for claim in api["results"]}
+    page = response.content.decode()
+    assert "No claims" not in page
+    assert page.count(f'said by <a href="{reverse("source", args=[rutte.pk])}">') == 3
+
+
+def test_a_source_page_costs_the_same_queries_for_any_depth_of_sources(client):
+    top = SourceFactory()
+    parent = top
+    for _ in range(3):
+        parent = SourceFactory(parent=parent)
+        ClaimFactory(source=parent)
+    few, _ = count_queries(client, reverse("source", args=[top.pk]))
+    for _ in range(20):
+        parent = SourceFactory(parent=parent)
+        ClaimFactory(source=parent)
+    many, response = count_queries(client, reverse("source", args=[top.pk]))
+    assert many == few
+    assert response.context["record"]["total"] == 23
+
+
 def test_the_topic_page_has_measures_and_a_timeline(client, seed):
     topic = Topic.objects.get(name="North Korean troops in Russia")
     response = client.get(reverse("topic", args=[topic.pk]))
