@@ -795,6 +795,13 @@ def document_page(document) -> dict:
     }
 
 
+def group_ranks() -> dict[int, int]:
+    """Each independence group (a top-level source) by its rank among all of them,
+    by id: what gives a group the same colour on every page."""
+    roots = Source.objects.filter(parent__isnull=True).order_by("pk")
+    return {pk: rank for rank, pk in enumerate(roots.values_list("pk", flat=True))}
+
+
 def source_claims(source: Source):
     """The claims of a source and of every source under it (as the API's
     ``?source=`` filter reads them), newest first, with who made each."""

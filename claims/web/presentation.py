@@ -28,13 +28,20 @@ GROUP_COLOURS = [
 ]
 
 
-def group_colours(groups: Iterable[int]) -> dict[int, str]:
-    """A colour for each group, in order of first appearance."""
-    colours: dict[int, str] = {}
-    for group in groups:
-        if group not in colours:
-            colours[group] = GROUP_COLOURS[len(colours) % len(GROUP_COLOURS)]
-    return colours
+def group_colours(
+    groups: Iterable[int], ranks: dict[int, int] | None = None
+) -> dict[int, str]:
+    """A colour for each group, the same on every page: the group's rank among
+    all groups (the top-level sources, by id; ``selectors.group_ranks``), not its
+    place on the page. It changes only if a group with a lower id is deleted or
+    put under another source; groups beyond the palette's length share colours."""
+    groups = list(dict.fromkeys(groups))
+    if ranks is None:
+        ranks = selectors.group_ranks() if groups else {}
+    return {
+        group: GROUP_COLOURS[ranks.get(group, group) % len(GROUP_COLOURS)]
+        for group in groups
+    }
 
 
 def document_page(document) -> dict:
