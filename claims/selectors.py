@@ -601,7 +601,7 @@ def _interval_words(low, high) -> str:
 def _evidence_reason(tree: SourceTree, group, why: dict, verb: str, texts) -> str:
     name = tree.names.get(group, "")
     if why["by"] == "link":
-        return f"{name} {verb} it by a link (#{why['link']})."
+        return f"{name} {verb} it by link {why['link']}."
     own_figure, other_figure = why["figures"]
     source, low, high = texts[other_figure]
     _, own_low, own_high = texts[own_figure]

@@ -214,15 +214,17 @@ def conflict_body(instance, error) -> dict:
         else error.restricted_objects,
         key=lambda o: (o._meta.label, o.pk),
     )
-    kinds: dict[str, int] = {}
+    kinds: dict = {}
     for obj in dependents:
-        kinds[obj._meta.verbose_name_plural] = (
-            kinds.get(obj._meta.verbose_name_plural, 0) + 1
-        )
-    listed = ", ".join(f"{count} {name}" for name, count in kinds.items())
+        kinds[obj._meta] = kinds.get(obj._meta, 0) + 1
+    listed = ", ".join(
+        f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+        for meta, count in kinds.items()
+    )
+    verb = "depends" if len(dependents) == 1 else "depend"
     return {
         "detail": f"Cannot delete {instance._meta.verbose_name} #{instance.pk}: "
-        f"{listed} depend on it. Remove or repoint them first.",
+        f"{listed} {verb} on it. Remove or repoint them first.",
         "dependents": [
             {"kind": obj._meta.model_name, "id": obj.pk} for obj in dependents[:100]
         ],

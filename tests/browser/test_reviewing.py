@@ -263,7 +263,9 @@ def test_a_rising_running_total_shows_no_conflict_and_draws_its_evolution(
     assert superseded.count() == 3
     opacity = superseded.first.evaluate("g => getComputedStyle(g).opacity")
     assert float(opacity) < 0.6
-    assert f"superseded by #{story.thursday.pk}" in superseded.first.text_content()
+    assert (
+        f"superseded by figure {story.thursday.pk}" in superseded.first.text_content()
+    )
     # "At least 120" is a bound reaching the right edge, not an estimate.
     bound = page.locator(f"g.figure-row[data-figure='{story.bound.pk}']")
     assert bound.get_attribute("data-role") == "bound"

@@ -78,7 +78,7 @@ def test_the_measure_page_at_and_known_at_shows_what_the_api_shows(
         row = chart_row(body, figure["id"])
         assert f'data-role="{figure["role"]}"' in row
         if figure["superseded_by"]:
-            assert f"superseded by #{figure['superseded_by']}" in row
+            assert f"superseded by figure {figure['superseded_by']}" in row
     assert f"Compared at <strong>{page['at']:%-d %b %Y}</strong>" in body
 
 
@@ -100,7 +100,9 @@ def test_known_at_is_the_end_of_the_day_and_fills_the_date_pickers(client, story
         story.relay.pk: "estimate",
         story.bound.pk: "bound",
     }
-    assert len(re.findall(r"<li>#\d+ .*? lies wholly below #\d+", body)) == 1
+    assert (
+        len(re.findall(r"<li>figure \d+ .*? lies wholly below figure \d+", body)) == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,11 +126,11 @@ def test_superseded_figures_are_faded_and_name_what_superseded_them(client, stor
         row = chart_row(body, earlier.pk)
         assert row.startswith('<g class="figure-row superseded"')
         assert f'data-superseded-by="{story.thursday.pk}"' in row
-        assert f'superseded by #{story.thursday.pk}, Ministry: "410"' in row
-        assert f"· superseded by #{story.thursday.pk}</tspan>" in row
+        assert f'superseded by figure {story.thursday.pk}, Ministry: "410"' in row
+        assert f"· superseded by figure {story.thursday.pk}</tspan>" in row
     table = body[body.index('id="figures-table"') :]
     assert f'superseded by <a href="/claims/{story.thursday.claim_id}/">' in table
-    assert f"#{story.thursday.pk}</a> (Ministry, “410”)" in table
+    assert f"figure {story.thursday.pk}</a> (Ministry, “410”)" in table
     # The stylesheet fades them.
     with open(finders.find("claims/site.css")) as stylesheet:
         css = stylesheet.read()
@@ -237,7 +239,10 @@ def test_the_claim_page_names_the_figure_that_conflicts(client, seed):
     body = response.content.decode()
     evidence = body[body.index('id="figure-evidence"') :].split("</ul>")[0]
     assert '<li class="conflicts">' in evidence
-    assert f'<a href="/claims/{us.claim_id}/">#{us.pk}</a> U.S. officials' in evidence
+    assert (
+        f'<a href="/claims/{us.claim_id}/">figure {us.pk}</a> U.S. officials'
+        in evidence
+    )
     assert '“approximately 3,000” (<span class="num">[2,700, 3,300]</span>)' in evidence
     assert (
         'this claim’s “around 1,500” (<span class="num">[1,350, 1,650]</span>)'
@@ -252,14 +257,14 @@ def test_the_claim_page_names_the_figure_that_agrees(client, story):
     body = client.get(reverse("claim", args=[story.estimate.claim_id])).content.decode()
     evidence = body[body.index('id="figure-evidence"') :].split("</ul>")[0]
     assert '<li class="agrees">' in evidence
-    assert f"#{story.thursday.pk}</a> Ministry, “410”" in evidence
+    assert f"figure {story.thursday.pk}</a> Ministry, “410”" in evidence
     assert "agrees with" in evidence and "this claim’s “about 400”" in evidence
     assert "Government" in evidence
 
 
 def test_the_claim_page_says_a_figure_is_superseded(client, story):
     body = client.get(reverse("claim", args=[story.monday.claim_id])).content.decode()
-    assert f"superseded by #{story.thursday.pk}" in body
+    assert f"superseded by figure {story.thursday.pk}" in body
     # A superseded figure is no evidence for or against anything.
     assert '<li class="conflicts">' not in body
 
