@@ -63,4 +63,4 @@ def test_the_evaluation_counts_a_wrong_source_as_a_miss():
     scores = evaluate(wrong, gold)
     assert len(scores.found) == 1  # the analysts' own claim
     assert scores.precision < 0.8
-    assert "missed claim 1 (source 2)" in scores.report()
+    assert "missed claim 1 (source 2, Mark Rutte)" in scores.report()
