@@ -56,7 +56,9 @@ class Command(BaseCommand):
         if report:
             unknown = sorted(set(report) - {r.name for r in reports})
             if unknown:
-                raise CommandError(f"No report named {', '.join(unknown)} in {directory}")
+                raise CommandError(
+                    f"No report named {', '.join(unknown)} in {directory}"
+                )
             reports = [r for r in reports if r.name in report]
         rows = [(r.name, evaluate(read_report(r.gold), r.gold)) for r in reports]
         self.stdout.write(table(rows))
