@@ -503,7 +503,7 @@ def evaluate(reading: Reading, gold: Gold) -> Scores:
     """Recall over the gold's attributed (not own-voice) claims, precision over the
     proposed attributed claims (a match: quote spans overlap and the source is the
     gold's or one in its independence group), and the gold figures proposed with
-    the same interval."""
+    the same interval inside the gold claim's quote."""
     parents = gold.parents
     attributed = [c for c in gold.claims if c.attribution_kind != "own_voice"]
     proposed = [c for c in reading.claims if c.attribution_kind != "own_voice"]
@@ -523,8 +523,17 @@ def evaluate(reading: Reading, gold: Gold) -> Scores:
         return f"new source {p.new_source.name!r}" if p.new_source else "no source"
 
     wrong = tuple(f"{p.quote[:80]!r} ({who(p)})" for p in proposed if p not in good)
-    intervals = {(f.low, f.high) for f in reading.figures}
-    figures_found = tuple(f.id for f in gold.figures if (f.low, f.high) in intervals)
+    spans = {c.id: (c.quote_start, c.quote_end) for c in gold.claims}
+
+    def proposed_figure(f: GoldFigure) -> bool:
+        """A figure with the gold's interval, inside the gold claim's quote."""
+        start, end = spans.get(f.claim, (0, len(gold.text)))
+        return any(
+            (p.low, p.high) == (f.low, f.high) and start <= p.start < end
+            for p in reading.figures
+        )
+
+    figures_found = tuple(f.id for f in gold.figures if proposed_figure(f))
     figures_missed = tuple(f for f in gold.figures if f.id not in figures_found)
     return Scores(
         found=found,
