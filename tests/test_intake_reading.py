@@ -407,6 +407,16 @@ def test_a_quotation_of_several_sentences_is_one_sentence():
     ]
 
 
+def test_a_stray_quotation_mark_does_not_join_the_sentences_after_it():
+    text = "\u201cI share it. But I will wait. Rutte left. Lavrov stayed."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "\u201cI share it.",
+        "But I will wait.",
+        "Rutte left.",
+        "Lavrov stayed.",
+    ]
+
+
 def test_statements_from_two_sources_are_two_claims_corroborating_the_last():
     text = (
         "U.S. officials revealed that troops were training. This intel was "

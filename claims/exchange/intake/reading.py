@@ -287,7 +287,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
             head = chunk[: m.start() + 1]
             if any(head.endswith(a) for a in _ABBREVIATIONS):
                 continue
-            if _inside_quotation(text[start : para.start() + m.end()]):
+            if _inside_quotation(
+                text[start : para.start() + m.end()], chunk[m.end() :]
+            ):
                 continue
             end = para.start() + m.end()
             spans.append((start, end))
@@ -299,10 +301,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _inside_quotation(head: str) -> bool:
-    """Whether ``head`` ends inside a quotation: an opening curly mark not yet
-    closed, or an odd number of straight ones."""
-    return head.count("\u201c") > head.count("\u201d") or head.count('"') % 2 == 1
+def _inside_quotation(head: str, rest: str) -> bool:
+    """Whether ``head`` ends inside a quotation that ``rest`` (the paragraph after
+    it) closes: an opening curly mark not yet closed, or an odd number of straight
+    ones. A stray mark never closed does not join the paragraph into one sentence."""
+    if head.count("\u201c") > head.count("\u201d") and "\u201d" in rest:
+        return True
+    return head.count('"') % 2 == 1 and '"' in rest
 
 
 # Dates -------------------------------------------------------------------------
