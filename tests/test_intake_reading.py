@@ -72,6 +72,10 @@ CUES = {
     "revealed": "Rutte revealed that the alliance was ready.",
     "claimed": "Rutte claimed that the alliance was ready.",
     "quoted as saying": "Rutte was quoted as saying the alliance was ready.",
+    "rejected": "Rutte rejected suggestions that the alliance was slow.",
+    "disputed": "Rutte disputed that account of the meeting.",
+    "called on": "Rutte called on allies to send more troops.",
+    "put the toll at": "Rutte put the toll at 40 on Sunday evening.",
 }
 
 
@@ -172,6 +176,129 @@ def test_a_pronoun_with_nobody_named_before_proposes_nothing():
     assert read("He said that it was mutual.", PUBLISHED, GAZETTEER).claims == ()
 
 
+def test_a_count_before_a_known_group_is_not_part_of_its_name():
+    text = "Two U.S. officials, speaking on condition of anonymity, said it held."
+    claim = one(text)
+    assert claim.source_id == 4
+    assert claim.attribution_kind == "anonymous"
+
+
+def test_the_minister_is_the_speaker_named_with_that_title():
+    gazetteer = Gazetteer([KnownSource(1, "Katrin Voss", ("Voss",), "person")])
+    text = (
+        "Defence Minister Katrin Voss told parliament that the deal was done. "
+        "The minister said the aircraft were ready."
+    )
+    first, second = read(text, PUBLISHED, gazetteer).claims
+    assert speaker(text, second) == "The minister"
+    assert second.source_id == first.source_id == 1
+    assert second.confidence.score < first.confidence.score
+
+
+def test_the_ministry_is_the_known_source_mentioned_before_with_that_word():
+    gazetteer = Gazetteer(
+        [KnownSource(30, "Ministry of Defence", (), "government")]
+        + list(GAZETTEER.sources.values())
+    )
+    text = (
+        "The Ministry of Defence will sign the contract in March. In a statement, "
+        "the ministry put the value of the contract at 1.1 billion euros."
+    )
+    claim = one(text, gazetteer)
+    assert speaker(text, claim) == "the ministry"
+    assert cue(text, claim) == "put the value of the contract at"
+    assert claim.source_id == 30
+
+
+def test_a_description_nothing_before_fits_is_not_a_speaker():
+    text = "The minister said the aircraft were ready."
+    claim = one(text, Gazetteer([]))
+    assert claim.source_id is None and claim.new_source.name == "The minister"
+    text = "The coast guard said the ship was seized."
+    assert read(text, PUBLISHED, Gazetteer([])).claims == ()
+
+
+def test_the_company_is_the_organisation_named_before():
+    gazetteer = Gazetteer([KnownSource(5, "Halden Shipping", (), "organization")])
+    text = (
+        "The owner, Halden Shipping, said it had lost contact. "
+        '"We have no news," the company said.'
+    )
+    first, second = read(text, PUBLISHED, gazetteer).claims
+    assert second.attribution_kind == "direct_quote"
+    assert second.source_id == first.source_id == 5
+
+
+def test_a_speaker_after_the_statement_claims_the_whole_sentence():
+    gazetteer = Gazetteer([KnownSource(8, "Lunet coast guard", (), "military")])
+    text = (
+        "The ship was seized on Tuesday, according to the Lunet coast guard. "
+        "The vessel was escorted to port, the coast guard said in a statement."
+    )
+    first, second = read(text, PUBLISHED, gazetteer).claims
+    assert speaker(text, second) == "the coast guard"
+    assert second.source_id == 8
+    assert (
+        second.quote
+        == "The vessel was escorted to port, the coast guard said in a statement."
+    )
+
+
+def test_a_speaker_described_between_commas_is_the_first_clause():
+    text = (
+        "Rhea Castellan, a hydrologist at the University of Orne who has studied "
+        "the river for two decades, said the council had ignored warnings."
+    )
+    claim = one(text, Gazetteer([]))
+    assert speaker(text, claim) == "Rhea Castellan"
+    assert claim.new_source.name == "Rhea Castellan"
+    assert claim.quote == text
+
+
+def test_a_long_known_name_is_a_speaker():
+    gazetteer = Gazetteer(
+        [KnownSource(9, "A doctor at the main hospital in Dassan", (), "anonymous")]
+    )
+    text = (
+        "A doctor at the main hospital in Dassan, who spoke on condition of "
+        "anonymity, said the hospital was full."
+    )
+    claim = one(text, gazetteer)
+    assert claim.source_id == 9
+    assert claim.attribution_kind == "anonymous"
+
+
+def test_according_to_its_report_is_the_known_subject_of_the_sentence():
+    gazetteer = Gazetteer([KnownSource(6, "International Maritime Bureau", ("IMB",))])
+    text = (
+        "The International Maritime Bureau has recorded more than 30 boardings, "
+        "according to its latest quarterly report."
+    )
+    claim = one(text, gazetteer)
+    assert speaker(text, claim) == "International Maritime Bureau"
+    assert claim.source_id == 6
+    assert claim.attribution_kind == "paraphrase"
+
+
+def test_an_action_calling_something_a_quotation_is_its_subjects():
+    gazetteer = Gazetteer(
+        [KnownSource(7, "Lunet foreign ministry", ("Lunet's foreign ministry",))]
+    )
+    text = (
+        "Lunet's foreign ministry summoned the ambassador on Wednesday, calling "
+        'the seizure "an act of piracy."'
+    )
+    claim = one(text, gazetteer)
+    assert claim.source_id == 7
+    assert cue(text, claim) == "calling the seizure"
+    assert claim.quote == text
+
+
+def test_an_unknown_source_calling_something_proposes_nothing():
+    text = 'Crowds marched on Wednesday, calling the seizure "an act of piracy."'
+    assert read(text, PUBLISHED, GAZETTEER).claims == ()
+
+
 def test_an_unknown_speaker_is_a_new_source_with_a_guessed_kind():
     text = "Ukrainian officials said that the line held."
     claim = one(text, Gazetteer([]))
@@ -235,6 +362,59 @@ def test_two_quotes_apart_are_two_claims_of_one_speaker():
         '"stronger decisions."',
     ]
     assert {c.source_id for c in reading.claims} == {7}
+
+
+def test_a_quote_split_around_he_told_the_paper_is_one_claim():
+    text = (
+        "Lavrov stressed that the treaty holds. \u201cIt was tested,\u201d he told "
+        "the Courier, \u201cand it held.\u201d"
+    )
+    first, second = read(text, PUBLISHED, GAZETTEER).claims
+    assert second.quote == text[text.index("\u201c") :]
+    assert second.source_id == 14
+
+
+def test_a_sentence_of_quotation_alone_goes_on_quoting_the_speaker_before():
+    text = '"We were told it would hold," said Lavrov. "Nobody came." Rutte left.'
+    first, second = read(text, PUBLISHED, GAZETTEER).claims
+    assert second.quote == '"Nobody came."'
+    assert second.source_id == first.source_id == 14
+    assert second.attribution_kind == "direct_quote"
+    assert second.confidence.score < first.confidence.score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We were told it would hold," said Lavrov.\n\n"Nobody came."',
+        'Lavrov said the treaty held. "Nobody came."',
+        '"Nobody came."',
+    ],
+    ids=["new-paragraph", "after-a-paraphrase", "nobody-before"],
+)
+def test_a_quotation_alone_is_nobodys_after_a_break_or_without_a_quote_before(text):
+    claims = read(text, PUBLISHED, GAZETTEER).claims
+    assert all(c.quote != '"Nobody came."' for c in claims)
+
+
+def test_a_quotation_of_several_sentences_is_one_sentence():
+    text = '\u201cI share it. But I will wait.\u201d Rutte left. "So. Then." Fine.'
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "\u201cI share it. But I will wait.\u201d",
+        "Rutte left.",
+        '"So. Then."',
+        "Fine.",
+    ]
+
+
+def test_a_stray_quotation_mark_does_not_join_the_sentences_after_it():
+    text = "\u201cI share it. But I will wait. Rutte left. Lavrov stayed."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "\u201cI share it.",
+        "But I will wait.",
+        "Rutte left.",
+        "Lavrov stayed.",
+    ]
 
 
 def test_statements_from_two_sources_are_two_claims_corroborating_the_last():
@@ -317,6 +497,27 @@ def test_figures_with_their_intervals_belong_to_the_claim_quoting_them(
     assert found.low == (None if low is None else Decimal(low))
     assert found.high == (None if high is None else Decimal(high))
     assert found.claim_index == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("Rutte said between 300 and 400 left.", [("between 300 and 400", 300, 400)]),
+        ("Rutte said 1,500-3,000 left.", [("1,500-3,000", 1500, 3000)]),
+        ("Rutte said 10-12 thousand left.", [("10-12 thousand", 10000, 12000)]),
+        (
+            "Rutte said the toll rose from 98 to 147.",
+            [("98", 98, 98), ("147", 147, 147)],
+        ),
+        ("Rutte said it hit at 4:12 a.m. and 40 died.", [("40", 40, 40)]),
+    ],
+    ids=["between", "hyphen", "scaled", "from-to-is-a-change", "clock-time"],
+)
+def test_ranges_are_one_figure_a_change_two_and_a_clock_time_none(text, figures):
+    found = read(text, PUBLISHED, GAZETTEER).figures
+    assert [(f.text, f.low, f.high) for f in found] == [
+        (t, Decimal(low), Decimal(high)) for t, low, high in figures
+    ]
 
 
 def test_a_figure_proposes_the_known_measure_its_words_name():

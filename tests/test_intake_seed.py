@@ -63,4 +63,19 @@ def test_the_evaluation_counts_a_wrong_source_as_a_miss():
     scores = evaluate(wrong, gold)
     assert len(scores.found) == 1  # the analysts' own claim
     assert scores.precision < 0.8
-    assert "missed claim 1 (source 2)" in scores.report()
+    assert "missed claim 1 (source 2, Mark Rutte)" in scores.report()
+
+
+def test_a_figure_with_the_right_interval_outside_its_claim_is_a_miss():
+    """The interval alone is not enough: "approximately 3,000" must be read inside
+    the U.S. officials' claim (gold figure 1), not elsewhere in the text."""
+    from dataclasses import replace
+
+    gold, reading, _ = seed_scores()
+    moved = tuple(
+        replace(f, start=0) if f.text == "approximately 3,000" else f
+        for f in reading.figures
+    )
+    scores = evaluate(replace(reading, figures=moved), gold)
+    assert [f.id for f in scores.figures_missed] == [1]
+    assert "missed figure 1: 'approximately 3,000'" in scores.report()

@@ -4,9 +4,12 @@ Pure functions over text, a gazetteer of known sources and a list of known measu
 no database, no model, nothing fetched. The reading is rules over a sentence
 splitter: attribution cues ("said", "according to", "citing", "on condition of
 anonymity"), quotation marks straight or curly (a quote split around "X said," is one
-claim), speakers by name, alias, title or description ("the NATO chief", "The
-official added" -> the last official named), dates relative to the publication time,
-and every figure ``claims.figures`` reads. Every span is exact offsets into the text.
+claim, a quotation may run over several sentences, and a sentence quoted alone goes
+on quoting the speaker before), speakers by name, alias, title or description ("the
+NATO chief", "The official added" -> the last official named, "the ministry" -> the
+known ministry mentioned before, "Rhea Castellan, a hydrologist at ..., said"), dates
+relative to the publication time, and every figure ``claims.figures`` reads, ranges
+included. Every span is exact offsets into the text.
 """
 
 from __future__ import annotations
@@ -28,15 +31,24 @@ CUE_VERBS = (
     "stressed stresses added adds accused accuses revealed reveals claimed claims "
     "suggested suggests described describes confirmed confirms confirm stated states "
     "reported reports insisted insists argued argues denied denies acknowledged "
-    "admitted explained estimated estimates urged urges"
+    "admitted explained estimated estimates urged urges rejected rejects disputed "
+    "disputes dismissed dismisses predicted predicts cautioned conceded promised "
+    "pledged vowed welcomed welcomes"
 ).split()
+#: Cues of more than one word: "called on the minister to", "put the toll at 98".
+_PHRASE_CUES = (
+    r"quoted as saying|called on|calls on|put (?:the|its|their) (?:\w+ ){1,4}?at"
+)
 #: Words between a speaker and the cue ("have accused", "later described",
 #: "seemed to indirectly confirm").
 _AUX = r"(?:(?:was|were|is|has|have|had|also|later|again|then|reportedly|previously|seemed to|appeared to|\w+ly)\s+)*"
 _CUE_RE = re.compile(
-    r"\b" + _AUX + r"(?P<verb>quoted as saying|" + "|".join(CUE_VERBS) + r")\b"
+    r"\b" + _AUX + r"(?P<verb>" + _PHRASE_CUES + "|" + "|".join(CUE_VERBS) + r")\b"
 )
-_SUBJECT_CUE_RE = re.compile(r"\bto call for\b|\bcalling for\b|\bcalled for\b")
+_SUBJECT_CUE_RE = re.compile(
+    r"\bto call for\b|\bcalling for\b|\bcalled for\b|"
+    r"\b(?:calling|describing) (?:it|them|him|her|the \w+)\b"
+)
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;]+)")
 _CITING_RE = re.compile(r",\s*citing (?P<who>[^,.;]+),?")
 _ANONYMITY_RE = re.compile(
@@ -51,7 +63,8 @@ _QUOTE_RE = re.compile(r"\"[^\"]+\"|\u201c[^\u201d]+\u201d")
 _INTERJECTION_RE = re.compile(
     r"^[,\s]*(?P<who>[A-Za-z][\w.'\- ]{0,60}?)\s+(?:"
     + "|".join(CUE_VERBS)
-    + r")(?:\s+[A-Z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*)*)?\s*,?\s*$"
+    + r")(?:\s+(?:the\s+|reporters\b)?[A-Z]?[\w.'\-]*(?:\s+[A-Z][\w.'\-]*)*)?"
+    r"\s*,?\s*$"
 )
 _AFTER_QUOTE_RE = re.compile(
     r"^[,\s]*(?:(?P<verb1>"
@@ -159,7 +172,7 @@ class KnownMeasure:
 
 def _key(phrase: str) -> str:
     phrase = re.sub(r"\s+", " ", phrase.replace("\u2019", "'")).strip(" ,.").lower()
-    return re.sub(r"^(?:the|a|an) ", "", phrase)
+    return re.sub(r"^(?:the|a|an|two|three|four|several|some|many) ", "", phrase)
 
 
 class Gazetteer:
@@ -267,7 +280,8 @@ class Reading:
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: split at paragraph breaks and at ".!?" (a
     closing quotation mark kept) followed by space and a capital or an opening
-    quotation mark, not after a known abbreviation."""
+    quotation mark, not after a known abbreviation nor inside a quotation (“I share
+    it. But I will not.” is one sentence)."""
     spans = []
     for para in re.finditer(r"[^\n]+", text):
         start = para.start()
@@ -275,6 +289,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
         for m in re.finditer(r"[.!?][\"\u201d]?(?=\s+[\"\u201cA-Z])", chunk):
             head = chunk[: m.start() + 1]
             if any(head.endswith(a) for a in _ABBREVIATIONS):
+                continue
+            if _inside_quotation(
+                text[start : para.start() + m.end()], chunk[m.end() :]
+            ):
                 continue
             end = para.start() + m.end()
             spans.append((start, end))
@@ -284,6 +302,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if start < para.end():
             spans.append((start, para.end()))
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _inside_quotation(head: str, rest: str) -> bool:
+    """Whether ``head`` ends inside a quotation that ``rest`` (the paragraph after
+    it) closes: an opening curly mark not yet closed, or an odd number of straight
+    ones. A stray mark never closed does not join the paragraph into one sentence."""
+    if head.count("\u201c") > head.count("\u201d") and "\u201d" in rest:
+        return True
+    return head.count('"') % 2 == 1 and '"' in rest
 
 
 # Dates -------------------------------------------------------------------------
@@ -359,6 +386,40 @@ class _Speakers:
     def __init__(self, gazetteer: Gazetteer):
         self.g = gazetteer
         self.named: list[tuple[str, int | None, NewSource | None]] = []
+        #: Known sources the text has mentioned so far, speaking or not.
+        self.mentioned: list[int] = []
+
+    def see(self, sentence: str) -> None:
+        """Remember the known sources a sentence read mentions."""
+        self.mentioned.extend(sid for _s, _e, sid in self.g.mentions(sentence))
+
+    def refers(self, phrase: str) -> tuple[int | None, NewSource | None] | None:
+        """What a definite description ("the ministry", "the company", "the
+        seismological institute") stands for: the last speaker named with its head
+        word ("the minister" after "Defence Minister Katrin Voss"), else the last
+        known source mentioned with it in its name or aliases ("the ministry" after
+        "The Ministry of Defence"), else, for "the company" or "the firm", the last
+        organisation named. None when nothing earlier fits."""
+        if not phrase.lower().startswith("the "):
+            return None
+        words = _key(phrase).split()
+        if not words or len(words) > 4:
+            return None
+        head = words[-1]
+        for earlier, esid, enew in reversed(self.named):
+            if head in _key(earlier).split():
+                return esid, enew
+        for sid in reversed(self.mentioned):
+            source = self.g.sources[sid]
+            names = " ".join(_key(n) for n in (source.name, *source.aliases)).split()
+            if set(words) <= set(names):
+                return sid, None
+        if head in {"company", "firm"}:
+            for _earlier, esid, enew in reversed(self.named):
+                kind = self.g.sources[esid].kind if esid is not None else enew.kind
+                if kind in {"organization", "company"}:
+                    return esid, enew
+        return None
 
     def resolve(self, phrase: str) -> tuple[int | None, NewSource | None, float]:
         phrase = phrase.strip(" ,")
@@ -374,17 +435,14 @@ class _Speakers:
             if whole or phrase[e:].strip() == "":
                 self.named.append((phrase, sid, None))
                 return sid, None, 0.9
-        words = _key(phrase).split()
         if _key(phrase) in _PRONOUNS:
             if not self.named:
                 return None, None, 0.0
             _earlier, esid, enew = self.named[-1]
             return esid, enew, 0.5
-        if phrase.lower().startswith("the ") and words:
-            head = words[-1]
-            for earlier, esid, enew in reversed(self.named):
-                if _key(earlier).split()[-1:] == [head]:
-                    return esid, enew, 0.5
+        referred = self.refers(phrase)
+        if referred is not None:
+            return referred[0], referred[1], 0.5
         parent = None
         possessive = re.match(r"(.+?)'s\s", phrase.replace("\u2019", "'"))
         if possessive:
@@ -399,12 +457,12 @@ class _Speakers:
 
 
 def _is_speaker_phrase(phrase: str, gazetteer: Gazetteer) -> bool:
-    if _key(phrase) in _PRONOUNS:
+    if _key(phrase) in _PRONOUNS or gazetteer.lookup(phrase) is not None:
         return True
     words = phrase.split()
     if not 1 <= len(words) <= 7:
         return False
-    if gazetteer.lookup(phrase) is not None or gazetteer.mentions(phrase):
+    if gazetteer.mentions(phrase):
         return True
     if not (phrase[0].isupper() or phrase.lower().startswith(("the ", "a ", "an "))):
         return False
@@ -553,6 +611,16 @@ def _claims_of_sentence(
     if m:
         who = m.group("who").strip()
         ws = s0 + m.start("who")
+        if re.match(r"(?:its|their|his|her) ", who):
+            # "X has recorded ..., according to its latest report": X, when known
+            # and the sentence's subject.
+            subject = [
+                (ms, me)
+                for ms, me, _sid in g.mentions(sent)
+                if sent[:ms].strip().lower() in {"", "the"}
+            ]
+            if subject:
+                ws, who = s0 + subject[0][0], sent[subject[0][0] : subject[0][1]]
         make(
             (ws, ws + len(who)),
             (s0 + m.start(), s0 + m.start("who") - 1),
@@ -575,15 +643,23 @@ def _claims_of_sentence(
             continue
         phrase = masked[clause[0] : clause[1]].strip()
         cs = clause[0] + masked[clause[0] : clause[1]].index(phrase)
-        if not _is_speaker_phrase(phrase, g):
-            continue
+        if not (_is_speaker_phrase(phrase, g) or speakers.refers(phrase)):
+            # "Rhea Castellan, a hydrologist at ..., said": the speaker is the
+            # sentence's first clause, the rest up to the cue describing it.
+            first = masked.find(", ")
+            if not 0 < first < cs or masked[:cs].rstrip()[-1:] != ",":
+                continue
+            phrase = masked[:first].strip()
+            cs = masked.index(phrase)
+            if not (_is_speaker_phrase(phrase, g) or speakers.refers(phrase)):
+                continue
         kind = "citing" if citing else "paraphrase"
         if re.search(r"\bseemed to|appeared to|indirectly\b", m.group()):
             kind = "indirect"
         make(
             (s0 + cs, s0 + cs + len(phrase)),
             (s0 + m.start("verb"), s0 + m.end("verb")),
-            (s0 + cs, s1),
+            (s0, s1),
             kind,
             0.85,
             based,
@@ -612,20 +688,66 @@ def _claims_of_sentence(
     return out, links
 
 
+def _quote_continued(
+    text: str, s0: int, s1: int, last_end: int, last: list[ProposedClaim]
+) -> list[ProposedClaim]:
+    """A sentence that is a quotation and nothing else, right after a sentence
+    quoting someone in the same paragraph (“It didn’t,” she said. “Nobody came.”):
+    the same speaker goes on."""
+    quoted = [c for c in last if c.attribution_kind == "direct_quote"]
+    sentence = text[s0:s1]
+    if not quoted or "\n" in text[last_end:s0]:
+        return []
+    if not _QUOTE_RE.fullmatch(sentence.strip()):
+        return []
+    before = quoted[-1]
+    return [
+        ProposedClaim(
+            speaker_start=before.speaker_start,
+            speaker_end=before.speaker_end,
+            cue_start=before.cue_start,
+            cue_end=before.cue_end,
+            quote_start=s0,
+            quote_end=s1,
+            quote=sentence,
+            attribution_kind="direct_quote",
+            source_id=before.source_id,
+            new_source=before.new_source,
+            confidence=_confidence(before.confidence.score * 0.8),
+            stated_on=before.stated_on,
+            stated_on_precision=before.stated_on_precision,
+        )
+    ]
+
+
 def _figure_candidates(text: str) -> list[tuple[int, int]]:
     quals = "|".join(
         re.escape(q) for q in sorted(PREFIX_QUALIFIERS, key=lambda q: (-len(q), q))
     )
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     scale = r"(?:\s+(?:thousand|million|billion|trillion))?"
+    amount = r"(?:" + number + r")" + scale
+    # "between 300 and 400", "300-400", "some 300 to 400" (not "from 98 to 147",
+    # a change, not a range).
+    ranges = (
+        r"\bbetween\s+" + amount + r"\s+and\s+" + amount + r"(?![\w/:]|\.\d)"
+        r"|(?<!from )(?<![\w/.,:\-])(?:(?:"
+        + quals
+        + r")\s+)?"
+        + amount
+        + r"\s*(?:-|\u2013|\s+to\s+)\s*"
+        + amount
+        + r"(?![\w/:\-]|\.\d)"
+    )
     pattern = re.compile(
-        r"(?<![\w/.,])(?:(?:"
+        ranges
+        + r"|(?<![\w/.,:])(?:(?:"
         + quals
         + r")\s+)?(?:"
         + number
         + r")"
         + scale
-        + r"(?![\w/]|\.\d)"
+        + r"(?![\w/:]|\.\d)"
         r"|\b(?:dozens|hundreds|thousands|millions|billions) of \w+",
         re.IGNORECASE,
     )
@@ -693,8 +815,13 @@ def read(
     speakers = _Speakers(gazetteer)
     claims: list[ProposedClaim] = []
     links: list[ProposedLink] = []
+    previous: tuple[int, list[ProposedClaim]] = (0, [])
     for s0, s1 in sentences(text):
         found, stated = _claims_of_sentence(text, s0, s1, speakers, published_at)
+        if not found:
+            found = _quote_continued(text, s0, s1, *previous)
+        previous = (s1, found)
+        speakers.see(text[s0:s1])
         base = len(claims)
         claims.extend(found)
         for idx, relation in stated:
