@@ -17,7 +17,6 @@ from django.db import (
     OperationalError,
     close_old_connections,
     connection,
-    connections,
 )
 from django.db.models.signals import post_save
 from django.test import RequestFactory
@@ -28,7 +27,7 @@ from claims.models import Claim, Review, Source
 from claims.web.views import server_error
 
 from .factories import SourceFactory
-from .helpers import api_client, stored
+from .helpers import api_client, stored, terminate_this_connection
 from .test_settings import manage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,19 +44,6 @@ def fresh_connection_after():
     """Whatever a test left of its connection, the next one starts anew."""
     yield
     connection.close()
-
-
-def terminate_this_connection() -> None:
-    """End the test's own database connection from a second one, and wait until
-    the server has ended it."""
-    pid = connection.connection.info.backend_pid
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
-            assert cursor.fetchone() == (True,)
-    finally:
-        other.close()
 
 
 def assert_outage_answer(response) -> None:
