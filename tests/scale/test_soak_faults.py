@@ -344,10 +344,20 @@ def test_a_worker_killed_mid_run_is_replaced_and_no_write_is_lost(gunicorn, seed
     url = gunicorn()
     master = faults.gunicorn_master(int(url.rsplit(":", 1)[1]))
     before = {worker.pid for worker in master.children()}
-    out = io.StringIO()
-    call_command(
-        "soak", url=url, clients=3, seconds=8, fault="worker", fault_at=2, stdout=out
-    )
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(
+            "soak",
+            url=url,
+            clients=3,
+            seconds=8,
+            fault="worker",
+            fault_at=2,
+            stdout=out,
+            stderr=err,
+        )
+    except CommandError as error:
+        pytest.fail(f"{error}\n{out.getvalue()}{err.getvalue()}")
     report = out.getvalue()
     killed = re.search(
         r"Fault: worker (\d+) killed \(SIGKILL\), replaced by (\d+)", report
