@@ -66,6 +66,9 @@ class Run:
     run_id: str
     left: int
     acks: list[Ack] = field(default_factory=list)
+    #: Every request: when it was sent and answered (``time.time()``), its status
+    #: (0: no answer) and whether it succeeded; the command reads it around a fault.
+    timeline: list[list] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     refused: Counter = field(default_factory=Counter)
     users: int = 0
@@ -98,6 +101,7 @@ class SoakUser(FastHttpUser):
         stale ``If-Match``, refused as designed. None once the budget is spent."""
         if not self.soak.take():
             return None
+        sent = time.time()
         with self.client.request(
             method,
             path,
@@ -110,20 +114,25 @@ class SoakUser(FastHttpUser):
             },
             catch_response=True,
         ) as response:
-            status = response.status_code
+            answered = time.time()
+            status = response.status_code or 0
+            ok = False
             if status:
                 self.soak.statuses[status] += 1
             if status in wanted:
                 response.success()
+                ok = True
             elif status == 412 and "If-Match" in (headers or {}):
                 self.soak.refused["412 on a stale If-Match"] += 1
                 response.success()
+                ok = True
             elif not status:
                 response.failure(f"{path}: {getattr(response, 'error', None)!r}")
             else:
                 response.failure(
                     f"{path} answered {status}: {(response.text or '')[:200]}"
                 )
+            self.soak.timeline.append([sent, answered, status, ok])
         return response
 
     @staticmethod
@@ -242,12 +251,14 @@ def figures(env: Environment, run: Run, elapsed: float) -> dict:
         "failures": env.stats.total.num_failures + sum(r["count"] for r in crashes),
         "errors": errors,
         "acks": [asdict(ack) for ack in run.acks],
+        "timeline": run.timeline,
     }
 
 
-def main(settings: dict) -> dict:
+def main(settings: dict, started_file: str | None = None) -> dict:
     """Run the users until the time or the request budget is spent; users stop only
-    between tasks, so no acknowledged write goes unrecorded."""
+    between tasks, so no acknowledged write goes unrecorded. Once they are started,
+    the file ``started_file`` (if named) is written, for the command to time its fault."""
     random.seed(settings["seed"])  # Locust picks each next task with ``random``
     run = Run(
         token=settings["token"],
@@ -266,10 +277,15 @@ def main(settings: dict) -> dict:
     runner = env.create_local_runner()
     clients = settings["clients"]
     started = time.perf_counter()
+    began = time.time()
     lost = 0
     if clients > 0:
         deadline = time.monotonic() + settings["seconds"]
         runner.start(clients, spawn_rate=clients)
+        began = time.time()
+        if started_file:
+            with open(started_file, "w", encoding="utf-8") as out:
+                out.write(str(time.time()))
         while time.monotonic() < deadline and run.left > 0:
             if runner.state == STATE_RUNNING and runner.user_count < clients:
                 break  # a user died outside its tasks: the run is broken
@@ -278,6 +294,7 @@ def main(settings: dict) -> dict:
             lost = clients - runner.user_count
     runner.quit()
     result = figures(env, run, time.perf_counter() - started)
+    result["started"] = began
     if lost:
         result["errors"].append(f"{lost} of {clients} users stopped before the end.")
         result["failures"] += lost
@@ -285,6 +302,6 @@ def main(settings: dict) -> dict:
 
 
 if __name__ == "__main__":
-    result = main(json.load(sys.stdin))
+    result = main(json.load(sys.stdin), *sys.argv[2:3])
     with open(sys.argv[1], "w", encoding="utf-8") as out:
         json.dump(result, out)

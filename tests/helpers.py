@@ -17,7 +17,7 @@ import redis
 from django import forms
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -82,6 +82,23 @@ def stored_rows() -> dict:
     rows = snapshot(*DOMAIN)
     rows["history"] = {m.__name__: m.history.count() for m in DOMAIN}
     return rows
+
+
+# The database ------------------------------------------------------------------------
+
+
+def terminate_this_connection() -> None:
+    """End this thread's PostgreSQL connection from a second one, as the server
+    does when it restarts, and wait until the server has ended it. For tests with
+    real transactions (``transaction=True``) only."""
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+            assert cursor.fetchone() == (True,)
+    finally:
+        other.close()
 
 
 # Refusals --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The reviewer pages: thin views over the selectors and services the API uses."""
 
+import sys
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import defaults
 
-from claims import caching, selectors, services
+from claims import caching, outage, selectors, services
 from claims.models import Claim, Document, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
 from claims.web import presentation
@@ -227,7 +228,11 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """500: JSON under /api/, Django's page elsewhere."""
+    """500: JSON under /api/, Django's page elsewhere; but 503 when the exception
+    was a database outage met outside a view (claims.outage)."""
+    exc = sys.exc_info()[1]
+    if outage.is_outage(exc):
+        return outage.outage_response(request, exc)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error."}, status=500)
     return defaults.server_error(request)

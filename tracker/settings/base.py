@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Answers a sign-in axes locked out (claims.sign_in.lockout_response).
     "axes.middleware.AxesMiddleware",
+    # Last, so that it sees a view's exception first: a lost database connection
+    # answers 503 with Retry-After, not 500 (claims.outage).
+    "claims.outage.DatabaseOutageMiddleware",
 ]
 
 # Axes first: it refuses a locked-out sign-in before any password is checked. It
@@ -83,10 +86,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "tracker.wsgi.application"
 
 # SQLite is the embedded default; DATABASE_URL (postgres://...) selects PostgreSQL.
+# Connections are closed after each request unless DATABASE_CONN_MAX_AGE (seconds)
+# keeps them; a kept connection is checked before a request reuses it, so one that
+# the database ended between requests (a restart) is replaced, not met by the request.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 

@@ -12,6 +12,12 @@ imported, which is unsafe in a process that already runs threads and holds datab
 connections, so the load runs in a child interpreter: this command prepares the
 targets and the token, hands them over as JSON, and gets back Locust's figures and
 every acknowledged write, which it then looks up in the database.
+
+``--fault worker|database|cache`` injects one fault mid-run (``devtools.faults``):
+the run then reports the requests that overlapped it by status, the seconds until
+the first success after it, and still fails on any 500, on any failure outside the
+fault, or on a lost write. Before it looks the writes up, the command drops its own
+database connection if the database ended it, and waits for the database to answer.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter, namedtuple
 from dataclasses import dataclass
@@ -29,11 +36,14 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.db import Error as DatabaseError
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from claims.choices import SourceKind
 from claims.models import Claim, Figure, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
+from devtools import faults
 
 #: The Locust side of the run, started as a script in its own interpreter.
 LOAD = Path(__file__).resolve().parents[2] / "soak_load.py"
@@ -43,6 +53,10 @@ USERNAME = "soak"
 #: Seconds the load may run past ``--seconds`` (its users finish the task they are
 #: in) before the command gives up on it.
 GRACE = 120
+#: The longest fault, in seconds.
+MAX_FAULT_SECONDS = 30
+#: Seconds the command waits for the database to answer before it checks the writes.
+RECONNECT_WITHIN = 60
 
 
 #: A write the server acknowledged, as the load reports it (``soak_load.Ack``): the
@@ -75,30 +89,65 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=60)
         parser.add_argument("--max-requests", type=int, default=200_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--fault",
+            choices=faults.FAULTS,
+            help="Inject one fault mid-run: SIGKILL a gunicorn worker; end the "
+            "server's database connections; stop the run's own Redis server.",
+        )
+        parser.add_argument(
+            "--fault-at",
+            type=float,
+            help="Seconds into the load when the fault begins (a third of --seconds).",
+        )
+        parser.add_argument(
+            "--fault-seconds",
+            type=float,
+            default=3,
+            help="How long the database and cache faults last (at most "
+            f"{MAX_FAULT_SECONDS}).",
+        )
+        parser.add_argument(
+            "--redis-port",
+            type=int,
+            default=6391,
+            help="The port of the Redis server --fault cache starts (the server's "
+            "REDIS_URL must name it).",
+        )
 
     def handle(self, *args, url, clients, seconds, max_requests, seed, **options):
         host = urlsplit(url).hostname or ""
         loopback = host.startswith("127.") or host in ("localhost", "::1")
         if not url.startswith("http://") or not loopback:
             raise CommandError(f"Refusing {url}: soak runs go to this machine only.")
-        targets = self._prepare()
-        settings = {
-            "url": url,
-            "token": self._token(),
-            "clients": clients,
-            "seconds": seconds,
-            "max_requests": max_requests,
-            "seed": seed,
-            "run_id": uuid.uuid4().hex[:8],  # names unique across runs on one database
-            **vars(targets),
-        }
-        result = self._load(settings)
+        self.fault = self._fault(url, seconds, options)
+        try:
+            if self.fault is not None:
+                self.fault.prepare()
+            targets = self._prepare()
+            settings = {
+                "url": url,
+                "token": self._token(),
+                "clients": clients,
+                "seconds": seconds,
+                "max_requests": max_requests,
+                "seed": seed,
+                "run_id": uuid.uuid4().hex[:8],  # names unique across runs
+                **vars(targets),
+            }
+            result = self._load(settings)
+        finally:
+            if self.fault is not None:
+                self.fault.close()
         self._report(result, clients)
         errors = result["errors"]
         failures = result["failures"]
         if not result["requests"]:
             errors, failures = [*errors, "No request was answered."], failures + 1
-        missing = self._verify([Ack(**ack) for ack in result["acks"]])
+        if self.fault is not None:
+            failures, fault_errors = self._report_fault(result, failures)
+            errors = [*fault_errors, *errors]
+        missing = self._verify_when_connected([Ack(**ack) for ack in result["acks"]])
         if failures or missing:
             for error in errors[:20]:
                 self.stderr.write(error)
@@ -110,28 +159,74 @@ class Command(BaseCommand):
             self.style.SUCCESS("No errors; every acknowledged write kept.")
         )
 
+    def _fault(self, url: str, seconds: int, options: dict) -> faults.Fault | None:
+        """The fault to inject, its timing checked; None without ``--fault``."""
+        kind = options.get("fault")
+        self.fault_at = options.get("fault_at")
+        if kind is None:
+            return None
+        if self.fault_at is None:
+            self.fault_at = seconds / 3
+        length = options.get("fault_seconds", 3)
+        if not 0 <= self.fault_at < seconds or not 0 < length <= MAX_FAULT_SECONDS:
+            raise CommandError(
+                f"--fault-at must fall within the run ({seconds} s) and "
+                f"--fault-seconds be over 0 and at most {MAX_FAULT_SECONDS}."
+            )
+        if kind == "worker":
+            return faults.WorkerFault(urlsplit(url).port or 80)
+        if kind == "database":
+            return faults.DatabaseFault(length)
+        return faults.CacheFault(options.get("redis_port", 6391), length)
+
     def _load(self, settings: dict) -> dict:
-        """Run the Locust side in a child interpreter and read back its figures."""
+        """Run the Locust side in a child interpreter, inject the fault (if any) once
+        its users have run ``fault_at`` seconds, and read back its figures."""
+        limit = settings["seconds"] + GRACE
         with tempfile.TemporaryDirectory(prefix="soak-") as folder:
             figures = Path(folder) / "figures.json"
-            try:
-                done = subprocess.run(
-                    [sys.executable, str(LOAD), str(figures)],
-                    input=json.dumps(settings),
-                    capture_output=True,
+            started = Path(folder) / "started"
+            errors = Path(folder) / "stderr"
+            with errors.open("w+", encoding="utf-8") as stderr:
+                child = subprocess.Popen(
+                    [sys.executable, str(LOAD), str(figures), str(started)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
                     text=True,
-                    timeout=settings["seconds"] + GRACE,
-                    check=False,
                 )
-            except subprocess.TimeoutExpired as error:
-                raise CommandError(
-                    f"The load did not end within {settings['seconds'] + GRACE} s."
-                ) from error
-            for line in done.stderr.splitlines()[-20:]:
-                self.stderr.write(line)  # Locust's warnings (a busy CPU, ...)
-            if done.returncode or not figures.exists():
-                raise CommandError(f"The load stopped (exit {done.returncode}).")
+                try:
+                    child.stdin.write(json.dumps(settings))
+                    child.stdin.close()
+                    if self.fault is not None:
+                        self.injected = self._inject(child, started, limit)
+                    child.wait(timeout=limit)
+                except subprocess.TimeoutExpired as error:
+                    raise CommandError(
+                        f"The load did not end within {limit} s."
+                    ) from error
+                finally:
+                    if child.poll() is None:
+                        child.kill()
+                        child.wait()
+                stderr.seek(0)
+                for line in stderr.read().splitlines()[-20:]:
+                    self.stderr.write(line)  # Locust's warnings (a busy CPU, ...)
+            if child.returncode or not figures.exists():
+                raise CommandError(f"The load stopped (exit {child.returncode}).")
             return json.loads(figures.read_text(encoding="utf-8"))
+
+    def _inject(self, child, started: Path, limit: float) -> faults.Injected | None:
+        """Wait for the users to start, then ``fault_at`` seconds, and inject."""
+        deadline = time.monotonic() + limit
+        while not started.exists():
+            if child.poll() is not None or time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        time.sleep(self.fault_at)
+        if child.poll() is not None:
+            return None
+        return self.fault.inject()
 
     def _prepare(self) -> Targets:
         claims = list(Claim.objects.order_by("?").values_list("pk", flat=True)[:2000])
@@ -172,12 +267,77 @@ class Command(BaseCommand):
             self.stdout.write(f"Refused as designed: {n:,} ({reason}).")
         self.stdout.write(f"Errors: {result['failures']}.")
 
+    def _report_fault(self, result: dict, failures: int) -> tuple[int, list[str]]:
+        """Report the fault and the requests around it; return the failures that
+        count (a 503 or no answer while the fault lasted does not) and what
+        else makes the run fail: a fault that was not injected or did nothing, and
+        any answer of 500."""
+        injected = getattr(self, "injected", None)
+        errors = []
+        if injected is None:
+            self.stdout.write("Fault: not injected (the load ended first).")
+            return failures + 1, ["The fault was not injected."]
+        started = result.get("started") or injected.start
+        self.stdout.write(
+            f"Fault: {injected.what}, {injected.start - started:.1f} s into the run."
+        )
+        if not injected.effective:
+            errors.append(f"The fault had no effect: {injected.what}.")
+            failures += 1
+        figures = faults.fault_figures(result["timeline"], injected.start, injected.end)
+        during = sorted(figures.during.items())
+        self.stdout.write(
+            f"During the fault: {sum(figures.during.values()):,} requests; statuses "
+            + (", ".join(f"{s or 'no answer'}: {n:,}" for s, n in during) or "none")
+            + "."
+        )
+        if figures.first_success is None:
+            self.stdout.write("First success after the fault: none.")
+            errors.append("No request succeeded after the fault.")
+            failures += 1
+        else:
+            self.stdout.write(
+                f"First success after the fault: {figures.first_success:.2f} s "
+                "after it ended."
+            )
+        server_errors = result["statuses"].get("500", 0)
+        self.stdout.write(f"Answers of 500: {server_errors:,}.")
+        self.stdout.write(
+            f"Failed during the fault, as designed (503 or no answer): "
+            f"{figures.excused:,}; failed otherwise: {failures - figures.excused:,}."
+        )
+        return failures - figures.excused, errors
+
+    def _verify_when_connected(self, acks: list[Ack]) -> int:
+        """``_verify``, on a working connection: the database may have ended the
+        command's own during the run (or be restarting), so a dead one is dropped and
+        the check waits for the database to answer."""
+        deadline = time.monotonic() + RECONNECT_WITHIN
+        while True:
+            if not connection.in_atomic_block and (
+                connection.connection is not None and not connection.is_usable()
+            ):
+                connection.close()
+            try:
+                return self._verify(acks)
+            except DatabaseError as error:
+                if connection.in_atomic_block or time.monotonic() > deadline:
+                    raise CommandError(
+                        "The database did not answer, so the acknowledged writes "
+                        f"could not be checked: {error}"
+                    ) from error
+                time.sleep(1)
+
     def _verify(self, acks: list[Ack]) -> int:
         """Report, per model, how many acknowledged writes the database and its
         history hold (history entries by the soak account, of the acknowledged
-        version and type); return how many are missing."""
+        version and type), and how many acknowledged writes were kept in all;
+        return how many rows or history entries are missing. Nothing is reported
+        before every query has answered."""
         models = {"source": Source, "figure": Figure}
         missing = 0
+        lost = 0
+        lines = []
         for name, model in models.items():
             mine = [a for a in acks if a.model == name]
             if not mine:
@@ -203,8 +363,11 @@ class Command(BaseCommand):
                 )
             ]
             missing += len(lost_rows) + len(resurrected) + len(lost_history)
+            lost += len(
+                {a for a in mine if a.pk in lost_rows | resurrected} | set(lost_history)
+            )
             counts = Counter(a.history_type for a in mine)
-            self.stdout.write(
+            lines.append(
                 f"{name}s: {counts['+']:,} created, {counts['~']:,} changed, "
                 f"{counts['-']:,} deleted, acknowledged; in the database: "
                 f"{len(pks - deleted) - len(lost_rows):,} of {len(pks - deleted):,} "
@@ -212,4 +375,9 @@ class Command(BaseCommand):
                 f"stay deleted); in history: {len(mine) - len(lost_history):,} of "
                 f"{len(mine):,}."
             )
+        lines.append(
+            f"Acknowledged writes kept: {len(acks) - lost:,} of {len(acks):,}."
+        )
+        for line in lines:
+            self.stdout.write(line)
         return missing
