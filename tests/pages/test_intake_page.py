@@ -166,33 +166,48 @@ def test_accepting_stores_every_proposal_and_opens_the_documents_page(
     assert page.content.decode().count('class="mark"') >= 15
 
 
+def links_of(response) -> dict[str, tuple[str, str]]:
+    """The proposed links on the page: their claims' keys, by the link's key."""
+    body = response.content.decode()
+    return {
+        key: (start, end)
+        for key, start, end in re.findall(
+            r'id="(l\d+)".*?<label[^>]*>Link: (c\d+) <span[^>]*>\w+</span> (c\d+)',
+            body,
+            re.S,
+        )
+    }
+
+
 def test_unchecked_rows_are_not_stored_nor_their_figures_and_links(
     proposals_page, editor_page
 ):
     data = form_of(proposals_page)
-    # Uncheck every claim that has a link or a figure, and one more.
-    owners = {data[k] for k in data if re.fullmatch(r"f\d+-claim", k)}
-    dropped = sorted(owners)[:2] + ["c1"]
+    links = links_of(proposals_page)
+    assert len(links) >= 3
+    # Uncheck a claim with figures, one at an end of a link, and one figure.
+    owner = next(data[k] for k in sorted(data) if re.fullmatch(r"f\d+-claim", k))
+    linked = next(iter(links.values()))[1]
+    dropped = {owner, linked}
     for key in dropped:
         del data[f"{key}-include"]
-    kept = [k for k in claim_keys(data) if k not in dropped]
-    dropped_figures = [
-        k.split("-")[0]
-        for k in data
-        if re.fullmatch(r"f\d+-claim", k) and data[k] in dropped
+    figure_keys = [k.split("-")[0] for k in data if re.fullmatch(r"f\d+-claim", k)]
+    other = next(k for k in figure_keys if data[f"{k}-claim"] not in dropped)
+    del data[f"{other}-include"]
+    kept_claims = [k for k in claim_keys(data) if k not in dropped]
+    kept_figures = [
+        k for k in figure_keys if k != other and data[f"{k}-claim"] not in dropped
     ]
-    figures = Figure.objects.count()
-    all_figures = len([k for k in data if re.fullmatch(r"f\d+-include", k)])
+    kept_links = [k for k, ends in links.items() if not set(ends) & dropped]
+    assert len(kept_links) < len(links)
+    figures, stored_links = Figure.objects.count(), Link.objects.count()
     response = editor_page.post(URL, data)
-    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.status_code == 302, _errors_of(response)
     document = Document.objects.get(url=KURSK)
-    assert document.claims.count() == len(kept)
-    assert Figure.objects.count() == figures + all_figures - len(dropped_figures)
-    assert (
-        not Link.objects.filter(from_claim__document=document)
-        .filter(from_claim__quote_start=None)
-        .exists()
-    )
+    assert document.claims.count() == len(kept_claims)
+    assert Figure.objects.count() == figures + len(kept_figures)
+    assert Link.objects.count() == stored_links + len(kept_links)
+    assert Figure.objects.filter(claim__document=document).count() == len(kept_figures)
 
 
 def test_edits_are_stored_as_edited_with_a_new_source(proposals_page, editor_page):
@@ -217,6 +232,35 @@ def test_edits_are_stored_as_edited_with_a_new_source(proposals_page, editor_pag
         datetime.date(2024, 10, 21),
         "week",
     )
+
+
+def test_a_report_at_a_stored_url_adds_to_the_stored_document(seed, editor_page):
+    stored = Document.objects.order_by("pk").first()
+    text = (
+        "Kursk, Oct. 28. A spokesperson for the Ukrainian defence ministry said "
+        "that 40 North Korean soldiers had been seen near the border."
+    )
+    Document.objects.filter(pk=stored.pk).update(text=text, url=KURSK)
+    response = read(editor_page, text=text)
+    assert response.status_code == 200
+    assert f'href="/documents/{stored.pk}/">already stored' in (
+        response.content.decode()
+    )
+    documents, claims = Document.objects.count(), stored.claims.count()
+    response = editor_page.post(URL, form_of(response))
+    assert response["Location"] == reverse("document", args=[stored.pk])
+    assert Document.objects.count() == documents
+    assert stored.claims.count() == claims + 1
+
+
+def test_back_to_the_text_keeps_what_was_pasted(proposals_page, editor_page):
+    data = form_of(proposals_page) | {"action": "edit", "title": "Edited title"}
+    response = editor_page.post(URL, data)
+    assert response.status_code == 200
+    body = html.unescape(response.content.decode())
+    assert 'value="Edited title"' in body
+    assert SEED_TEXT[:200] in body
+    assert 'name="action" value="read"' in body
 
 
 def _errors_of(response) -> str:
@@ -271,7 +315,7 @@ def test_a_quote_the_text_does_not_hold_is_shown_beside_its_claim(
     response = editor_page.post(URL, data)
     assert response.status_code == 400
     assert stored_rows() == before
-    assert "errorlist" in response.content.decode()
+    assert "The quote does not start at" in _row(response, "c1")
 
 
 def test_a_new_source_without_a_name_is_refused_beside_its_claim(
