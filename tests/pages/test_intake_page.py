@@ -22,7 +22,7 @@ from claims.web.intake_bundle import (
     resolve_parents,
 )
 
-from ..factories import SourceFactory
+from ..factories import SourceFactory, UserFactory
 from ..helpers import stored_rows
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +234,39 @@ def test_edits_are_stored_as_edited_with_a_new_source(proposals_page, editor_pag
     )
 
 
+def test_a_candidate_may_be_chosen_for_a_new_speaker(seed, editor_page):
+    text = (
+        "Kursk, Oct. 28. A spokesperson for the Ukrainian defence ministry said "
+        "that 40 North Korean soldiers had been seen near the border."
+    )
+    response = read(editor_page, text=text)
+    data = form_of(response)
+    assert data["c1-source"] == "new"
+    assert data["c1-new_source_name"] == (
+        "A spokesperson for the Ukrainian defence ministry"
+    )
+    assert data["c1-new_source_kind"] == "government"
+    officials = Source.objects.get(name="Ukrainian officials")
+    assert f'value="stored:{officials.pk}"' in response.content.decode()
+    data["c1-source"] = f"stored:{officials.pk}"
+    sources = Source.objects.count()
+    response = editor_page.post(URL, data)
+    assert response.status_code == 302, _errors_of(response)
+    claim = Document.objects.get(url=KURSK).claims.get()
+    assert claim.source == officials
+    assert Source.objects.count() == sources
+
+
+def test_a_source_not_offered_is_refused(proposals_page, editor_page):
+    data = form_of(proposals_page)
+    data["c1-source"] = f"stored:{SourceFactory().pk}"
+    before = stored_rows()
+    response = editor_page.post(URL, data)
+    assert response.status_code == 400
+    assert "Select a valid choice." in _row(response, "c1")
+    assert stored_rows() == before
+
+
 def test_a_report_at_a_stored_url_adds_to_the_stored_document(seed, editor_page):
     stored = Document.objects.order_by("pk").first()
     text = (
@@ -360,15 +393,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(seed, client):
         assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("who", ["reviewer_user", "outsider_user"])
-def test_only_editors_may_use_intake(seed, request, client, who):
-    if who == "outsider_user":
-        from ..factories import UserFactory
-
-        user = UserFactory()
-    else:
-        user = request.getfixturevalue(who)
-    client.force_login(user)
+@pytest.mark.parametrize("who", ["reviewer", "outsider"])
+def test_only_editors_may_use_intake(seed, reviewer_user, client, who):
+    client.force_login(reviewer_user if who == "reviewer" else UserFactory())
     before = stored_rows()
     assert client.get(URL).status_code == 403
     assert client.post(URL, {**report(), "action": "read"}).status_code == 403
