@@ -226,10 +226,11 @@ class Proposals:
         names = {s["matched"]: s["name"] for s in sources.values() if s.get("matched")}
         for source in sources.values():
             names.update({c["id"]: c["name"] for c in source.get("candidates", [])})
-        self.parent_names = stored_names(
-            {s["parent"] for s in sources.values() if s.get("parent")} - set(names)
+        names.update(
+            stored_names(
+                {s["parent"] for s in sources.values() if s.get("parent")} - set(names)
+            )
         )
-        names.update(self.parent_names)
         #: The stored sources the proposals name, offered as parents.
         self.source_names = sorted(set(names.values()))
         stored_measures = sorted(
