@@ -505,6 +505,20 @@ def test_the_proposals_page_costs_the_same_queries_for_10_or_1000_sources(
     assert queries() == few
 
 
+def test_accepting_costs_the_same_queries_for_10_or_1000_sources(seed, editor_page):
+    def queries(url: str) -> int:
+        data = form_of(read(editor_page, url=url))
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_page.post(URL, data).status_code == 302
+        return len(captured)
+
+    queries("https://example.org/first")
+    SourceFactory.create_batch(10)
+    few = queries("https://example.org/second")
+    SourceFactory.create_batch(990)
+    assert queries("https://example.org/third") == few
+
+
 # The pure helper: the editor's choices -> the bundle ---------------------------------
 
 PROPOSALS = {
