@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from claims.web import views
+from claims.web import intake, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),
     path("search/", views.search, name="search"),
+    path("intake/", intake.intake, name="intake"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
