@@ -213,3 +213,14 @@ def test_an_unknown_user_is_refused_before_anything_is_read(tmp_path):
     with pytest.raises(CommandError, match="No user 'nobody'"):
         call_command("intake", str(path), "--user", "nobody")
     assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_benchmark_times_intake_and_stores_nothing(seed):
+    before = stored_rows()
+    out = io.StringIO()
+    call_command("benchmark", intake_only=True, repeat=1, stdout=out)
+    assert "Intake of a seed-sized report" in out.getvalue()
+    assert "reports a second proposed" in out.getvalue()
+    assert "proposed and imported" in out.getvalue()
+    assert stored_rows() == before
