@@ -1,7 +1,8 @@
 """Select to claim: a new claim from a passage of a document's text.
 
 ``GET /documents/<pk>/claims/new/?start=S&end=E`` shows the form with the quote
-``text[S:E]`` and its offset filled in, and the source, attribution kind and date
+``text[S:E]`` and its offset filled in (S and E count in the text as a page holds
+it, where a CR LF is one character; the same for a text without CRs), and the source, attribution kind and date
 that intake's reading proposes for the sentence holding the passage
 (``claims.exchange.intake``); without offsets the form is empty. ``POST`` records
 the claim through ``services.claim_create`` (the offset picks the occurrence of a
@@ -32,9 +33,26 @@ class SelectionError(ValueError):
     """The offsets of a selection cannot be read or do not fit the text."""
 
 
+def as_read(text: str) -> str:
+    """The text as a browser's page holds it: HTML parsing reads every CR LF, and
+    every lone CR, as one LF. The page's offsets count in this form."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def stored_offset(text: str, offset: int) -> int:
+    """The offset in ``text`` of ``offset`` in its form as read (``as_read``)."""
+    if "\r" not in text:
+        return offset
+    position = 0
+    for _ in range(offset):
+        position += 2 if text.startswith("\r\n", position) else 1
+    return position
+
+
 def selection(text: str, start, end) -> tuple[int, int]:
-    """The passage ``text[start:end]`` asked for by two offsets given as text (a
-    query string's), or ``SelectionError`` saying what is wrong with them."""
+    """The passage asked for by two offsets given as text (a query string's) in
+    the text as the page holds it (``as_read``), as offsets in ``text``; or
+    ``SelectionError`` saying what is wrong with them."""
     try:
         first, last = int(start), int(end)
     except (TypeError, ValueError):
@@ -43,11 +61,13 @@ def selection(text: str, start, end) -> tuple[int, int]:
         ) from None
     if not text:
         raise SelectionError("This document has no text to select from.")
-    if not 0 <= first < last <= len(text):
+    length = len(as_read(text))
+    if not 0 <= first < last <= length:
         raise SelectionError(
             f"The selection {first}-{last} is not a passage of this document's text "
-            f"(offsets 0 to {len(text)}, the start before the end)."
+            f"(offsets 0 to {length}, the start before the end)."
         )
+    first, last = stored_offset(text, first), stored_offset(text, last)
     if not text[first:last].strip():
         raise SelectionError("The selection holds only white space.")
     return first, last

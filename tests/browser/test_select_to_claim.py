@@ -5,6 +5,7 @@ import pytest
 
 from claims.models import Claim, Document, Source
 
+from ..factories import ClaimFactory, DocumentFactory
 from .test_reviewing import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -134,3 +135,22 @@ def test_readers_get_no_claim_link(page, live_server, seed):
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     page.evaluate(SELECT, ["This marks", "This marks"])
     assert page.locator("#claim-selection").count() == 0
+
+
+def test_a_selection_after_windows_line_breaks_claims_the_right_words(
+    page, live_server, editor_user
+):
+    document = DocumentFactory(
+        text="Kyiv said so.\r\nSeoul said the same.\r\n\r\nMoscow denied it."
+    )
+    ClaimFactory(document=document, quote="Seoul said the same.", stated_on=None)
+    sign_in(page, live_server, editor_user)
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    page.evaluate(SELECT, ["Moscow denied", "Moscow denied"])
+    link = page.locator("#claim-selection")
+    link.wait_for(state="visible")
+    link.click()
+    assert page.input_value("textarea[name=quote]") == "Moscow denied"
+    assert page.input_value("input[name=quote_start]") == str(
+        document.text.index("Moscow")
+    )

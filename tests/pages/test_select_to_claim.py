@@ -14,7 +14,7 @@ from django.urls import reverse
 from claims.models import Claim, Document, Source
 from claims.web.new_claim import SelectionError, pick, selection, statement_from
 
-from ..factories import DocumentFactory, SourceFactory, user_holding
+from ..factories import ClaimFactory, DocumentFactory, SourceFactory, user_holding
 from ..helpers import stored_rows
 
 NOTED = "North Korea has already supplied Russia with millions of rounds"
@@ -418,3 +418,23 @@ def test_the_form_makes_the_same_queries_for_10_sources_and_300(editing, db):
     few = queries()
     SourceFactory.create_batch(290)
     assert queries() == few
+
+
+def test_offsets_count_a_line_break_as_the_page_holds_it(editing, client, db):
+    document = DocumentFactory(
+        text="Kyiv said so.\r\nSeoul said the same.\rMoscow denied it."
+    )
+    ClaimFactory(document=document, quote="Seoul said the same.", stated_on=None)
+    page = client.get(reverse("document", args=[document.pk])).content.decode()
+    starts = re.findall(r'data-start="(\d+)"', page)
+    assert starts == ["0", "14", "34"], "a CR LF counts one, as the page holds it"
+    read = document.text.replace("\r\n", "\n").replace("\r", "\n")
+    start = read.index("Moscow denied")
+    response = editing.get(new_claim_url(document, start=start, end=start + 13))
+    body = response.content.decode()
+    assert field_value(body, "quote") == "Moscow denied"
+    assert field_value(body, "quote_start") == str(document.text.index("Moscow"))
+    end = len(read)
+    assert editing.get(new_claim_url(document, start=0, end=end)).status_code == 200
+    response = editing.get(new_claim_url(document, start=0, end=end + 1))
+    assert response.status_code == 400
