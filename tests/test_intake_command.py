@@ -224,3 +224,16 @@ def test_the_benchmark_times_intake_and_stores_nothing(seed):
     assert "reports a second proposed" in out.getvalue()
     assert "proposed and imported" in out.getvalue()
     assert stored_rows() == before
+
+
+@pytest.mark.django_db
+def test_a_report_without_attributed_statements_stores_its_document_and_says_why(
+    tmp_path,
+):
+    path = tmp_path / "weather.txt"
+    path.write_text("Rain fell on Tuesday.\n\nThe streets were wet.")
+    out, err = run(path, "--quiet")
+    assert Document.objects.get().title == "Rain fell on Tuesday."
+    assert not Claim.objects.exists()
+    assert f"{path}: no claims proposed: No attributed statement was found" in err
+    assert "Imported 1 of 1 report(s): created 1 documents" in out

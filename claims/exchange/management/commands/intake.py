@@ -193,7 +193,11 @@ class Command(FileCommand):
         )
         parser.add_argument("--title", default="", help="Plain text: the title.")
         parser.add_argument("--publisher", default="", help="Plain text: the outlet.")
-        parser.add_argument("--url", default="", help="Plain text: the report's URL.")
+        parser.add_argument(
+            "--url",
+            default="",
+            help="Plain text: the report's URL (for one file; else a URL: header).",
+        )
         parser.add_argument(
             "--published-at",
             default="",
