@@ -15,6 +15,7 @@ Run it against a database of its own, e.g.:
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,12 +37,16 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from claims.choices import Qualifier
+from claims.exchange.bundle import import_bundle
+from claims.exchange.intake.proposals import Report
+from claims.exchange.intake.selectors import propose_report
 from claims.figures import interval_for
 from claims.models import Claim, Document, Figure, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
 from devtools import corpus
 
 HOST = "localhost"
+SEED_ARTICLE = Path(settings.BASE_DIR) / "fixtures" / "seed_article.txt"
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -110,8 +116,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", dest="json_file", help="Also write the table here."
         )
+        parser.add_argument(
+            "--intake-only",
+            action="store_true",
+            help="Only time intake, on the rows the database holds (no corpus).",
+        )
 
     def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
+        if options.get("intake_only"):
+            self._intake(repeat)
+            return
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
         # One client making hundreds of requests a minute is the point here.
         SimpleRateThrottle.THROTTLE_RATES = dict.fromkeys(
@@ -142,6 +156,7 @@ class Command(BaseCommand):
                     )
         rows.append(self._import(import_claims, seed, max(3, repeat // 5)))
         self._print(rows, claims)
+        self._intake(repeat)
         if json_file:
             with open(json_file, "w", encoding="utf-8") as out:
                 json.dump([asdict(row) for row in rows], out, indent=2)
@@ -363,6 +378,44 @@ class Command(BaseCommand):
             round(base, 2),
             round(ours / base, 2),
         )
+
+    # Intake -------------------------------------------------------------------------------
+
+    def _intake(self, repeat: int) -> tuple[float, float]:
+        """Reports a second for a report the size of the seed article (its text):
+        read into proposals against the stored sources and measures, and read and
+        imported (rolled back after each run), as ``manage.py intake`` does."""
+        text = SEED_ARTICLE.read_text(encoding="utf-8")
+        report = Report(
+            text=text,
+            title="Benchmark report",
+            publisher="ICARO Media Group",
+            url="https://benchmark.example/intake",
+            published_at=datetime.datetime(2024, 10, 28, 16, 25, tzinfo=datetime.UTC),
+        )
+
+        class Discard(Exception):
+            pass
+
+        def propose_and_import():
+            try:
+                with transaction.atomic():
+                    result = import_bundle(propose_report(report))
+                    if not result.created.get("claims"):
+                        raise RuntimeError("The report's claims were not imported.")
+                    raise Discard
+            except Discard:
+                pass
+
+        propose_ms = median_ms(lambda: propose_report(report), repeat)
+        import_ms = median_ms(propose_and_import, repeat)
+        self.stdout.write(
+            f"Intake of a seed-sized report ({len(text):,} characters, "
+            f"{Source.objects.count():,} stored sources): {1000 / propose_ms:,.1f} "
+            f"reports a second proposed ({propose_ms:.1f} ms median), "
+            f"{1000 / import_ms:,.1f} proposed and imported ({import_ms:.1f} ms)."
+        )
+        return propose_ms, import_ms
 
     # The evolution ------------------------------------------------------------------------
 
