@@ -458,7 +458,6 @@ def propose_from_annotations(
                 if exact_match and read.source_name
                 else {"score": 0.7, "word": "medium"},
                 "quote_span": [span.start, span.end],
-                "annotation": read.id,
             }
         )
     return {
