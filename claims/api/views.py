@@ -3,7 +3,6 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import get_object_or_404
@@ -106,24 +105,6 @@ class LinkedDataErrorsMixin:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = JSONRenderer.media_type
         return response
-
-
-def review_publisher(request) -> dict:
-    """The organisation publishing the reviews (``REVIEW_PUBLISHER``); its URL is
-    this site when the setting gives none."""
-    publisher = dict(settings.REVIEW_PUBLISHER)
-    publisher["url"] = publisher.get("url") or request.build_absolute_uri("/")
-    return publisher
-
-
-def claim_review_row(request, claim) -> dict:
-    return exchange.claim_review_row(
-        claim,
-        url=request.build_absolute_uri(url_path("claim", args=[claim.pk])),
-        document_url=request.build_absolute_uri(
-            url_path("document", args=[claim.document_id])
-        ),
-    )
 
 
 class StandardPagination(PageNumberPagination):
@@ -445,18 +426,13 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         current grade as a ``Rating`` (in words, and 2-6 for grades 5-1), the claim
         as said by its source in its document, and the organisation publishing the
         reviews (``REVIEW_PUBLISHER``). A claim never reviewed has none: 404."""
-        claim = self.get_object()
-        found = exchange.reviewed_claims(Claim.objects.filter(pk=claim.pk)).first()
-        if found is None:
+        review = exchange.claim_review(self.get_object().pk, request.build_absolute_uri)
+        if review is None:
             raise NotFound(
                 "This claim has never been reviewed, so there is no ClaimReview of "
                 "it: record a review first."
             )
-        return Response(
-            linked_data.claim_review(
-                claim_review_row(request, found), review_publisher(request)
-            )
-        )
+        return Response(review)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(
@@ -613,9 +589,12 @@ class ClaimReviewListView(LinkedDataErrorsMixin, generics.ListAPIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
         claims = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        rows = [claim_review_row(request, claim) for claim in claims]
+        absolute = request.build_absolute_uri
+        rows = [exchange.claim_review_row(claim, absolute) for claim in claims]
         document = linked_data.claim_review_list(
-            rows, review_publisher(request), self.paginator.page.paginator.count
+            rows,
+            exchange.review_publisher(absolute("/")),
+            self.paginator.page.paginator.count,
         )
         return self.get_paginated_response(document)
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.urls import reverse
 
 from claims.choices import DERIVING_RELATIONS
+from claims.exchange import linked_data
 from claims.exchange.intake.selectors import stored_for
 from claims.models import Claim, Document, Link, Review
 from claims.selectors import MAX_CHAIN_DEPTH, origins_of_claims
@@ -29,13 +32,21 @@ def reviewed_claims(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
-def claim_review_row(claim: Claim, url: str, document_url: str) -> dict:
-    """What ``linked_data.claim_review`` reads of a claim from ``reviewed_claims``;
-    ``url`` is the claim's page, ``document_url`` the document's page (used when
-    the document has no URL of its own)."""
+def review_publisher(site_url: str) -> dict:
+    """The organisation publishing the reviews (``REVIEW_PUBLISHER``); its URL is
+    ``site_url`` (this site) when the setting gives none."""
+    publisher = dict(settings.REVIEW_PUBLISHER)
+    publisher["url"] = publisher.get("url") or site_url
+    return publisher
+
+
+def claim_review_row(claim: Claim, absolute: Callable[[str], str]) -> dict:
+    """What ``linked_data.claim_review`` reads of a claim from ``reviewed_claims``.
+    ``absolute`` makes a path of this site a URL: the claim's page is the review's
+    URL, and the document's page stands for a document without a URL of its own."""
     document = claim.document
     return {
-        "url": url,
+        "url": absolute(reverse("claim", args=[claim.pk])),
         "statement": claim.statement,
         "credibility": claim.credibility,
         "attribution_status": claim.attribution_status,
@@ -43,11 +54,23 @@ def claim_review_row(claim: Claim, url: str, document_url: str) -> dict:
         "stated_on": claim.stated_on,
         "source_name": claim.source.name,
         "source_kind": claim.source.kind,
-        "document_url": document.url or document_url,
+        "document_url": document.url
+        or absolute(reverse("document", args=[document.pk])),
         "document_title": document.title,
         "document_publisher": document.publisher,
         "document_published_at": document.published_at,
     }
+
+
+def claim_review(claim_id: int, absolute: Callable[[str], str]) -> dict | None:
+    """The ClaimReview of one claim, or None when it was never reviewed: one
+    query."""
+    claim = reviewed_claims(Claim.objects.filter(pk=claim_id)).first()
+    if claim is None:
+        return None
+    return linked_data.claim_review(
+        claim_review_row(claim, absolute), review_publisher(absolute("/"))
+    )
 
 
 def annotation_rows(document: Document) -> list[dict]:

@@ -2,6 +2,8 @@
 with the claim list's filters; checked by expanding them with a JSON-LD processor
 against the vendored schema.org context."""
 
+import json
+
 import pytest
 from django.test import override_settings
 
@@ -181,3 +183,35 @@ def test_the_list_makes_the_same_queries_for_10_reviews_and_1000(reviewer):
 
 def test_the_api_root_lists_the_claimreviews(anonymous):
     assert anonymous.get("/api/").json()["claimreviews"].endswith("/api/claimreviews/")
+
+
+# The claim page embeds the same ClaimReview. -------------------------------------
+
+
+def embedded(html: str):
+    start = html.index('<script type="application/ld+json" id="claim-review">')
+    start = html.index(">", start) + 1
+    return html[start : html.index("</script>", start)]
+
+
+def test_the_claim_page_embeds_the_claimreview_as_data(client, reviewer):
+    claim = ClaimFactory(statement="Troops </script><script>alert(1)</script> & more")
+    review(claim, reviewer.user)
+    page = client.get(f"/claims/{claim.pk}/")
+    html = page.content.decode()
+    text = embedded(html)
+    assert "</script>" not in text and "<" not in text  # cannot end the element
+    assert (
+        json.loads(text) == reviewer.get(f"/api/claims/{claim.pk}/claimreview/").json()
+    )
+    assert json.loads(text)["claimReviewed"] == claim.statement
+    # The policy still allows no inline script: the block is data, not run.
+    policy = page["Content-Security-Policy"]
+    script_src = next(p for p in policy.split(";") if "script-src" in p)
+    assert "unsafe-inline" not in script_src
+
+
+def test_a_claim_page_never_reviewed_embeds_no_claimreview(client):
+    claim = ClaimFactory()
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "application/ld+json" not in html
