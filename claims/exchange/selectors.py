@@ -113,12 +113,12 @@ def annotation_import_context(document: Document) -> tuple[Callable, list[dict]]
 
 def chain_of(claim_id: int) -> list[int]:
     """The claim and every claim its repeats/based_on links reach, in one query."""
-    link = Link._meta.db_table
+    link, claim = Link._meta.db_table, Claim._meta.db_table
     relations = sorted(relation.value for relation in DERIVING_RELATIONS)
     deriving = ", ".join(["%s"] * len(relations))
     sql = f"""
         WITH RECURSIVE walk(claim_id, depth) AS (
-            SELECT %s, 0
+            SELECT c.id, 0 FROM {claim} c WHERE c.id = %s
             UNION
             SELECT l.to_claim_id, w.depth + 1
             FROM walk w JOIN {link} l ON l.from_claim_id = w.claim_id
