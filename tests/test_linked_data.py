@@ -218,3 +218,24 @@ def test_provenance_maps_the_rows():
     assert graph[0]["prov:wasDerivedFrom"] == [{"@id": "c1"}]
     assert graph[0]["prov:hadPrimarySource"] == [{"@id": "d8"}]
     assert "schema:url" not in next(n for n in graph if n["@id"] == "d9")
+
+
+def test_quotes_not_the_texts_own_are_looked_up_a_bounded_number_of_times(
+    monkeypatch,
+):
+    monkeypatch.setattr(linked_data, "MAX_INEXACT_QUOTES", 2)
+    document = {"id": 1, "text": "He said \u201cyes\u201d. She said \u201cno\u201d."}
+    proposals = linked_data.propose_from_annotations(
+        [posted('"yes"'), posted('"no"'), posted('"yes".'), posted("said")],
+        document,
+        lookup,
+        [],
+    )
+    errors = proposals[BUNDLE_ANNOTATION]["errors"]
+    assert [e["annotation"] for e in errors] == [2, 3]
+    assert "more than 2 quotes" in errors[0]["reason"]
+    assert "occurs 2 times" in errors[1]["reason"]  # the text's own: looked up
+    assert [c["quote"] for c in proposals["claims"]] == [
+        "\u201cyes\u201d",
+        "\u201cno\u201d",
+    ]

@@ -337,7 +337,7 @@ class DocumentViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         if request.method == "POST":
             return self._propose_from_annotations(request, document)
         page = request.build_absolute_uri(url_path("document", args=[document.pk]))
-        collection = request.build_absolute_uri()
+        collection = request.build_absolute_uri(request.path)
         rows = exchange.annotation_rows(document)
         for row in rows:
             row["id"] = f"{collection}#claim-{row['id']}"

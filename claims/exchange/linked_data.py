@@ -54,6 +54,10 @@ WORST_RATING = 2
 CONTEXT_CHARS = 32
 #: The most annotations one import reads.
 MAX_ANNOTATIONS = 1_000
+#: The most annotations of one import whose quote is not the text's own, character
+#: for character: each costs a reading of the whole text with its typography made
+#: uniform, and is refused beyond this (an exported quote always is the text's own).
+MAX_INEXACT_QUOTES = 100
 
 #: Sources that are people are schema.org Persons; every other kind an Organization.
 _PERSON_KINDS = {"person", "anonymous"}
@@ -381,6 +385,7 @@ def propose_from_annotations(
         (c["quote_start"], c["quote_end"], c["source_id"]): c["id"]
         for c in stored_claims
     }
+    inexact = 0
     sources: list[dict] = []
     source_keys: dict[str, str] = {}
     claims: list[dict] = []
@@ -414,6 +419,20 @@ def propose_from_annotations(
             field, _, reason = str(error).partition(": ")
             errors.append(_error_row(index, item, field, reason))
             continue
+        if read.exact not in document["text"]:
+            inexact += 1
+            if inexact > MAX_INEXACT_QUOTES:
+                errors.append(
+                    _error_row(
+                        index,
+                        item,
+                        "target.selector.exact",
+                        f"Not looked up: more than {MAX_INEXACT_QUOTES} quotes of this "
+                        "import differ from the text as stored; send them in "
+                        "smaller imports.",
+                    )
+                )
+                continue
         try:
             span = quotes.locate(
                 document["text"],

@@ -64,6 +64,13 @@ def test_the_seed_documents_quotes_are_an_annotation_collection(seed, anonymous)
         )
         found = selectors_of(annotation)
         assert set(found) == {f"{OA}TextQuoteSelector", f"{OA}TextPositionSelector"}
+        quote = found[f"{OA}TextQuoteSelector"]
+        position = found[f"{OA}TextPositionSelector"]
+        start, end = value(position, f"{OA}start"), value(position, f"{OA}end")
+        assert (int(start), int(end)) == (claim.quote_start, claim.quote_end)
+        assert value(quote, f"{OA}exact") == document.text[start:end]
+        assert value(quote, f"{OA}prefix") == document.text[max(0, start - 32) : start]
+        assert value(quote, f"{OA}suffix") == document.text[end : end + 32]
 
 
 def test_every_selector_applied_to_the_stored_text_yields_the_claims_quote(
