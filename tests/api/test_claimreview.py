@@ -215,3 +215,12 @@ def test_a_claim_page_never_reviewed_embeds_no_claimreview(client):
     claim = ClaimFactory()
     html = client.get(f"/claims/{claim.pk}/").content.decode()
     assert "application/ld+json" not in html
+
+
+def test_a_client_asking_for_plain_json_gets_the_same_document(reviewer):
+    claim = ClaimFactory()
+    review(claim, reviewer.user)
+    url = f"/api/claims/{claim.pk}/claimreview/"
+    plain = reviewer.get(url, HTTP_ACCEPT="application/json")
+    assert plain["Content-Type"] == "application/json"
+    assert plain.json() == reviewer.get(url).json()
