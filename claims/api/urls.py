@@ -27,6 +27,7 @@ endpoints = [
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/schema/", views.BundleSchemaView.as_view(), name="import-schema"),
     path("intake/", views.IntakeView.as_view(), name="intake"),
+    path("claimreviews/", views.ClaimReviewListView.as_view(), name="claimreviews"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"

@@ -6,13 +6,19 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse as url_path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import filters, generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    ParseError,
+    ValidationError,
+)
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -23,7 +29,8 @@ from rest_framework.views import APIView
 
 from claims import caching, filtersets, search, selectors, services, sign_in
 from claims.api import permissions, serializers
-from claims.exchange import bundle, bundle_schema
+from claims.exchange import bundle, bundle_schema, linked_data
+from claims.exchange import selectors as exchange
 from claims.exchange.intake import selectors as intake
 from claims.history import history_entries
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
@@ -73,6 +80,31 @@ class PreconditionFailed(APIException):
         "ETag). Read it again and reapply your change."
     )
     default_code = "precondition_failed"
+
+
+class JSONLDRenderer(JSONRenderer):
+    """JSON-LD (``claims.exchange.linked_data``), as ``application/ld+json``."""
+
+    media_type = linked_data.JSON_LD_MEDIA_TYPE
+    format = "jsonld"
+
+
+#: The linked-data answers: JSON-LD, or plain JSON to a client that asks for it.
+LINKED_DATA_RENDERERS = [JSONLDRenderer, JSONRenderer]
+
+
+class LinkedDataErrorsMixin:
+    """An error answered by a linked-data view is plain JSON, as everywhere in the
+    API, not a JSON-LD document."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.exception and isinstance(
+            getattr(response, "accepted_renderer", None), JSONLDRenderer
+        ):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class StandardPagination(PageNumberPagination):
@@ -266,13 +298,77 @@ class SourceViewSet(TrackedViewSet):
     ordering_fields = ["name", "kind", "country", "reliability", "created_at"]
 
 
-class DocumentViewSet(TrackedViewSet):
+class DocumentViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     kind = "document"
     queryset = Document.objects.all()
     serializer_class = serializers.DocumentSerializer
     filterset_class = filtersets.DocumentFilter
     search_fields = ["title", "publisher", "byline", "url"]
     ordering_fields = ["published_at", "title", "created_at"]
+
+    @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT}, request=None)
+    @extend_schema(
+        methods=["POST"],
+        request=OpenApiTypes.OBJECT,
+        responses={200: serializers.BundleSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=LINKED_DATA_RENDERERS,
+        parser_classes=[JSONParser],
+        permission_classes=[permissions.MayImportBundles],
+    )
+    def annotations(self, request, pk=None):
+        """``GET``: the document's quotes as a W3C Web Annotation
+        ``AnnotationCollection`` (JSON-LD): per claim a ``TextQuoteSelector``
+        (exact, prefix and suffix of up to 32 characters) and a
+        ``TextPositionSelector`` (start, end exclusive, in code points) on the
+        document's URL, and bodies with the statement (purpose ``describing``), the
+        source's name (``identifying``) and the attribution kind (``tagging``).
+
+        ``POST`` annotations in that shape (a collection, a page, a list or one;
+        the quote selector alone is enough): proposals in the format of
+        ``POST /api/intake/``, claims on this document (by its id) anchored in its
+        text, sources matched by name; an annotation whose quote is missing or
+        ambiguous is listed in ``intake.errors`` with the reason. Nothing is
+        stored. Posting needs the import's permissions (editors)."""
+        document = self.get_object()
+        if request.method == "POST":
+            return self._propose_from_annotations(request, document)
+        page = request.build_absolute_uri(url_path("document", args=[document.pk]))
+        collection = request.build_absolute_uri(request.path)
+        rows = exchange.annotation_rows(document)
+        for row in rows:
+            row["id"] = f"{collection}#claim-{row['id']}"
+        return Response(
+            linked_data.annotation_collection(
+                collection,
+                f"Quotes in {document.title}",
+                document.text,
+                document.url or page,
+                rows,
+            )
+        )
+
+    def _propose_from_annotations(self, request, document):
+        try:
+            data = request.data
+        except ParseError as error:
+            raise ValidationError({"annotations": [str(error.detail)]}) from error
+        lookup, spans = exchange.annotation_import_context(document)
+        try:
+            proposals = linked_data.propose_from_annotations(
+                data, {"id": document.pk, "text": document.text}, lookup, spans
+            )
+        except linked_data.AnnotationError as error:
+            raise ValidationError({"annotations": [str(error)]}) from error
+        response = Response(proposals)
+        response.accepted_renderer = JSONRenderer()
+        response.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class ClaimSearchFilter(filters.SearchFilter):
@@ -290,7 +386,7 @@ class ClaimSearchFilter(filters.SearchFilter):
         return matched.order_by("rank")
 
 
-class ClaimViewSet(TrackedViewSet):
+class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     kind = "claim"
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilter
@@ -318,6 +414,52 @@ class ClaimViewSet(TrackedViewSet):
                 self.get_object(), known_at=moment.validated_data.get("known_at")
             )
         )
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=LINKED_DATA_RENDERERS,
+    )
+    def claimreview(self, request, pk=None):
+        """The claim's schema.org ``ClaimReview`` (JSON-LD): its statement, its
+        current grade as a ``Rating`` (in words, and 2-6 for grades 5-1), the claim
+        as said by its source in its document, and the organisation publishing the
+        reviews (``REVIEW_PUBLISHER``). A claim never reviewed has none: 404."""
+        review = exchange.claim_review(self.get_object().pk, request.build_absolute_uri)
+        if review is None:
+            raise NotFound(
+                "This claim has never been reviewed, so there is no ClaimReview of "
+                "it: record a review first."
+            )
+        return Response(review)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=LINKED_DATA_RENDERERS,
+    )
+    def provenance(self, request, pk=None):
+        """The claim's provenance as PROV-O (JSON-LD): it ``wasAttributedTo`` its
+        source, ``wasQuotedFrom`` its document, ``wasDerivedFrom`` the claims it
+        repeats or is based on, and ``hadPrimarySource`` its origins' documents;
+        every claim of the chain down to the origins is described the same way."""
+        claim = self.get_object()
+
+        def iri(name):
+            return lambda pk: request.build_absolute_uri(
+                reverse(f"api:{name}-detail", args=[pk])
+            )
+
+        rows = exchange.provenance_rows(
+            claim, iri("claim"), iri("source"), iri("document")
+        )
+        return Response(linked_data.provenance(**rows))
 
 
 class MeasureViewSet(TrackedViewSet):
@@ -416,6 +558,56 @@ class ReviewViewSet(
                 reviewer=self.request.user, **serializer.validated_data
             )
         self._etag_instance = serializer.instance
+
+
+class ClaimReviewPagination(StandardPagination):
+    """A page of ClaimReviews as a schema.org ``ItemList``; the next and previous
+    pages in the ``Link`` header."""
+
+    def get_paginated_response(self, data):
+        response = Response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (
+                ("next", self.get_next_link()),
+                ("prev", self.get_previous_link()),
+            )
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
+
+class ClaimReviewListView(LinkedDataErrorsMixin, generics.ListAPIView):
+    """``GET /api/claimreviews/``: a schema.org ``ClaimReview`` (JSON-LD) of every
+    reviewed claim, as ``GET /api/claims/{id}/claimreview/`` gives one, in an
+    ``ItemList`` (``numberOfItems`` counts them all). The claim list's filters,
+    search and ordering apply; pages of 50 (``page``, ``page_size``), the next and
+    previous in the ``Link`` header."""
+
+    queryset = Claim.objects.all()
+    renderer_classes = LINKED_DATA_RENDERERS
+    pagination_class = ClaimReviewPagination
+    filterset_class = filtersets.ClaimFilter
+    filter_backends = ClaimViewSet.filter_backends
+    search_fields = ClaimViewSet.search_fields
+    ordering_fields = ClaimViewSet.ordering_fields
+
+    def get_queryset(self):
+        return exchange.reviewed_claims(Claim.objects.all())
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, *args, **kwargs):
+        claims = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        absolute = request.build_absolute_uri
+        rows = [exchange.claim_review_row(claim, absolute) for claim in claims]
+        document = linked_data.claim_review_list(
+            rows,
+            exchange.review_publisher(absolute("/")),
+            self.paginator.page.paginator.count,
+        )
+        return self.get_paginated_response(document)
 
 
 def _window(request) -> dict:

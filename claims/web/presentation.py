@@ -5,9 +5,12 @@ page's marked text, the claim page's quote in context."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from claims import selectors, timeline
 from claims.web import charts, marking
@@ -103,6 +106,21 @@ def claim_page(claim) -> dict:
         **selectors.claim_page(claim),
         "context": {"before": before, "quote": quote, "after": after},
     }
+
+
+#: What a JSON text inside a <script> element may not hold as it is: "</script>"
+#: or "<!--" would end or change the element; escaped, JSON reads the same.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(document: dict | None) -> SafeString | None:
+    """A JSON-LD document as the text of a ``<script type="application/ld+json">``
+    (a data block: not run, so the Content-Security-Policy lets it be), with the
+    characters that could end the element escaped; None for no document."""
+    if document is None:
+        return None
+    text = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - escaped above
 
 
 ROW_HEIGHT = 40

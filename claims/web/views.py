@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views import defaults
 
 from claims import caching, outage, selectors, services
+from claims.exchange import selectors as exchange
 from claims.models import Claim, Document, Measure, Review, Source, Topic
 from claims.pagination import CachedCountPaginator
 from claims.web import presentation
@@ -104,6 +105,9 @@ def claim_detail(request, pk):
             "form": form,
             "can_review": can_review,
             **presentation.claim_page(claim),
+            "claim_review": presentation.json_ld(
+                exchange.claim_review(claim.pk, request.build_absolute_uri)
+            ),
         },
         status=400 if form.errors else 200,
     )

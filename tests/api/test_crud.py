@@ -123,7 +123,15 @@ def test_lists_are_paginated(client):
 
 def test_the_api_root_lists_every_endpoint(client):
     root = client.get("/api/").json()
-    endpoints = {"import", "import-schema", "schema", "docs", "token"}
+    endpoints = {
+        "import",
+        "import-schema",
+        "intake",
+        "claimreviews",
+        "schema",
+        "docs",
+        "token",
+    }
     assert set(root) == set(RESOURCES) | endpoints
     assert root["claims"] == "http://testserver/api/claims/"
     assert root["import"] == "http://testserver/api/import/"

@@ -188,6 +188,13 @@ else:
 #: Whether anonymous visitors may read the API (writes always need a group).
 API_OPEN_READ = os.environ.get("API_OPEN_READ", "1") == "1"
 
+# The organisation publishing the reviews, the author of every ClaimReview
+# (claims.exchange.linked_data); with no URL, this site's own address is given.
+REVIEW_PUBLISHER = {
+    "name": os.environ.get("REVIEW_PUBLISHER_NAME", "Fact tracker"),
+    "url": os.environ.get("REVIEW_PUBLISHER_URL", ""),
+}
+
 REST_FRAMEWORK = {
     # Token first: an anonymous write then answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
