@@ -473,13 +473,21 @@ class ImportView(APIView):
 
     Needs the add permission of every kind a bundle may write
     (``permissions.MayImportBundles``). The bundle's format is the JSON Schema at
-    [/api/import/schema/](/api/import/schema/)."""
+    [/api/import/schema/](/api/import/schema/).
+
+    With ``Content-Type: text/csv``, claims with their figures, one row a claim
+    (``claims.exchange.csv_bundle``; the columns are under ``x-csv`` in the same
+    schema), read into a bundle and imported as one: each error also names its CSV
+    ``line`` and ``column``."""
 
     permission_classes = [permissions.MayImportBundles]
     parser_classes = [JSONParser, tabular.CSVParser]
 
     @extend_schema(
-        request=serializers.BundleSerializer,
+        request={
+            "application/json": serializers.BundleSerializer,
+            "text/csv": OpenApiTypes.STR,
+        },
         responses={
             201: serializers.ImportResultSerializer,
             400: serializers.BundleErrorSerializer,
