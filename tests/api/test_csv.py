@@ -109,6 +109,14 @@ def test_a_list_csv_has_the_lists_filters_search_and_ordering(client):
     assert found == []
 
 
+def test_a_claims_csv_searched_has_the_lists_matches_in_its_order(client, seed):
+    query = {"search": "troops"}
+    expected = [row["id"] for row in json_list(client, "/api/claims/", query)]
+    rows = csv_of(client.get("/api/claims/", {**query, "format": "csv"}))
+    assert expected
+    assert [int(row["id"]) for row in rows] == expected
+
+
 def test_a_list_csv_holds_every_row_not_one_page(client):
     document = DocumentFactory()
     ClaimFactory.create_batch(120, document=document)
