@@ -510,3 +510,8 @@ def test_the_bundle_schema_documents_the_csv_columns(client):
     columns = client.get("/api/import/schema/").json()["x-csv"]["columns"]
     assert {"source", "document", "statement", "quote", "topics"} <= set(columns)
     assert {"figure_text", "figure_measure", "figure_unit"} <= set(columns)
+
+
+def test_the_renderer_writes_the_rows_it_is_handed_escaped():
+    rendered = tabular.CSVRenderer().render([{"a": "=x", "b": -1}, {"a": None, "b": 2}])
+    assert rendered == b"a,b\r\n'=x,-1\r\n,2\r\n"
