@@ -18,9 +18,12 @@ second ``figure2_text``, ``figure2_measure``, ... A group whose cells are all
 empty is no figure. ``figure_measure`` is the id of a stored measure or a
 measure's name, matched or created (with the unit in ``figure_unit``).
 
-An empty cell is a value not given. Pure: the rows are validated by the import,
-as a bundle's are; ``place`` says at which line and column each bundle row's
-field was written, for the import's errors.
+An empty cell is a value not given. Lines are counted as a spreadsheet numbers
+its rows, the header being line 1: a cell holding a line break does not add one.
+
+Pure: the rows are validated by the import, as a bundle's are; ``place`` says at
+which line and column each bundle row's field was written, for the import's
+errors.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.api import csv as tabular
+from claims.exchange import csv_bundle
 from claims.models import Claim
 
 from ..factories import (
@@ -515,3 +516,65 @@ def test_the_bundle_schema_documents_the_csv_columns(client):
 def test_the_renderer_writes_the_rows_it_is_handed_escaped():
     rendered = tabular.CSVRenderer().render([{"a": "=x", "b": -1}, {"a": None, "b": 2}])
     assert rendered == b"a,b\r\n'=x,-1\r\n,2\r\n"
+
+
+def test_a_spreadsheets_export_with_a_byte_order_mark_and_crlf_imports(
+    editor, stored_document
+):
+    source = SourceFactory()
+    text = (
+        "\ufeffsource,document,statement,quote,attribution_kind\r\n"
+        f'{source.pk},{stored_document.pk},"Two\r\nlines.",1,paraphrase\r\n'
+    )
+    response = post_csv(editor, text)
+    assert response.status_code == 201, response.json()
+    claim = Claim.objects.get(pk=response.json()["ids"]["claims"]["line 2"])
+    assert (claim.source, claim.statement) == (source, "Two\r\nlines.")
+
+
+def test_csv_is_read_into_the_bundle_the_import_takes():
+    read = csv_bundle.read(
+        "source,source_kind,document,statement,topics,figure_text,figure_measure,"
+        "figure_unit,figure2_text,figure2_measure\n"
+        "Ministry,government,7,S one, a ;b;,12,Deaths,deaths,,\n"
+        "ministry,,https://x.example/1,S two,,,,,about 3,4\n"
+    )
+    ministry = "name: Ministry"
+    assert read.bundle == {
+        "sources": [{"key": ministry, "name": "Ministry", "kind": "government"}],
+        "measures": [{"key": "name: Deaths", "name": "Deaths", "unit": "deaths"}],
+        "documents": [
+            {"key": "url: https://x.example/1", "url": "https://x.example/1"}
+        ],
+        "claims": [
+            {
+                "key": "line 2",
+                "source": ministry,
+                "document": 7,
+                "statement": "S one",
+                "topics": ["a", "b"],
+            },
+            {
+                "key": "line 3",
+                "source": ministry,
+                "document": "url: https://x.example/1",
+                "statement": "S two",
+            },
+        ],
+        "figures": [
+            {
+                "key": "line 2 figure 1",
+                "claim": "line 2",
+                "text": "12",
+                "measure": "name: Deaths",
+            },
+            {
+                "key": "line 3 figure 2",
+                "claim": "line 3",
+                "text": "about 3",
+                "measure": 4,
+            },
+        ],
+    }
+    assert read.place("figures", "line 3 figure 2", "measure") == (3, "figure2_measure")
+    assert read.place("sources", ministry, "kind") == (2, "source_kind")
