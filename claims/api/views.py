@@ -1,5 +1,6 @@
 """The REST API: declarative viewsets over the models, and the computed views."""
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,11 +26,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from claims import caching, filtersets, search, selectors, services, sign_in
+from claims.api import csv as tabular
 from claims.api import permissions, serializers
-from claims.exchange import bundle, bundle_schema, linked_data
+from claims.exchange import bundle, bundle_schema, csv_bundle, linked_data
 from claims.exchange import selectors as exchange
 from claims.exchange.intake import selectors as intake
 from claims.history import history_entries
@@ -161,7 +164,57 @@ class ListFiltersMixin:
         return super().filter_queryset(queryset)
 
 
-class TrackedViewSet(ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelViewSet):
+class CSVMixin:
+    """Lists and comparisons also answer ``text/csv`` (``?format=csv`` or
+    ``Accept: text/csv``; ``claims.api.csv``): a list with its filters and every
+    row, streamed; a comparison one row a figure. Other actions answer JSON only.
+    """
+
+    csv_actions = ("list", "comparison")
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action in self.csv_actions:
+            renderers.append(tabular.CSVRenderer())
+        return renderers
+
+    def _csv_asked(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return isinstance(renderer, tabular.CSVRenderer)
+
+    def list(self, request, *args, **kwargs):
+        if not self._csv_asked():
+            return super().list(request, *args, **kwargs)
+        # The rows' links as the JSON list has them: without ?format=csv.
+        plain = copy.copy(request._request)
+        plain.GET = request.GET.copy()
+        plain.GET.pop(api_settings.URL_FORMAT_OVERRIDE, None)
+        serializer = self.get_serializer_class()(
+            context={**self.get_serializer_context(), "request": plain}
+        )
+        return tabular.streamed(
+            tabular.columns_of(serializer),
+            tabular.serialized(self.filter_queryset(self.get_queryset()), serializer),
+            self.basename,
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not self._csv_asked() or not isinstance(response, Response):
+            return response
+        if response.exception or response.status_code >= 300:
+            # An error is plain JSON, as everywhere in the API.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+            return response
+        rows = tabular.comparison_rows(response.data)
+        name = f"{self.basename}-{self.kwargs.get('pk')}-comparison"
+        return tabular.streamed(tabular.COMPARISON_COLUMNS, rows, name)
+
+
+class TrackedViewSet(
+    CSVMixin, ListFiltersMixin, HistoryMixin, ETagMixin, viewsets.ModelViewSet
+):
     """What every model's endpoint shares.
 
     - An update or delete sent with ``If-Match`` applies only if the object is
@@ -529,6 +582,7 @@ class LinkViewSet(TrackedViewSet):
 
 
 class ReviewViewSet(
+    CSVMixin,
     ListFiltersMixin,
     HistoryMixin,
     ETagMixin,
@@ -622,13 +676,21 @@ class ImportView(APIView):
 
     Needs the add permission of every kind a bundle may write
     (``permissions.MayImportBundles``). The bundle's format is the JSON Schema at
-    [/api/import/schema/](/api/import/schema/)."""
+    [/api/import/schema/](/api/import/schema/).
+
+    With ``Content-Type: text/csv``, claims with their figures, one row a claim
+    (``claims.exchange.csv_bundle``; the columns are under ``x-csv`` in the same
+    schema), read into a bundle and imported as one: each error also names its CSV
+    ``line`` and ``column``."""
 
     permission_classes = [permissions.MayImportBundles]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONParser, tabular.CSVParser]
 
     @extend_schema(
-        request=serializers.BundleSerializer,
+        request={
+            "application/json": serializers.BundleSerializer,
+            "text/csv": OpenApiTypes.STR,
+        },
         responses={
             201: serializers.ImportResultSerializer,
             400: serializers.BundleErrorSerializer,
@@ -640,16 +702,42 @@ class ImportView(APIView):
         except ParseError as error:  # answered in the shape of any refused bundle
             reason = str(error.detail)
             return self._refused(reason, [bundle.RowError("bundle", "", "", reason)])
+        if tabular.CSVParser.media_type in request.content_type.lower():
+            return self._csv(data if isinstance(data, str) else "", request.user)
         try:
             result = bundle.import_bundle(data, user=request.user)
         except bundle.BundleError as error:
             return self._refused(str(error), error.errors)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 
+    def _csv(self, text: str, user) -> Response:
+        """Claims with figures as CSV (``claims.exchange.csv_bundle``), each error
+        naming its line and column."""
+        try:
+            read = csv_bundle.read(text)
+        except csv_bundle.CSVError as error:
+            place = {"line": error.line, "column": error.column}
+            failure = bundle.RowError("bundle", "", error.column, error.reason)
+            return self._refused(str(error), [failure], place)
+        try:
+            result = bundle.import_bundle(read.bundle, user=user)
+        except bundle.BundleError as error:
+            return Response(
+                {
+                    "detail": str(error),
+                    "errors": csv_bundle.located(error.errors, read),
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
     @staticmethod
-    def _refused(detail: str, errors: list) -> Response:
+    def _refused(detail: str, errors: list, place: dict | None = None) -> Response:
         return Response(
-            {"detail": detail, "errors": [e.as_dict() for e in errors]},
+            {
+                "detail": detail,
+                "errors": [{**e.as_dict(), **(place or {})} for e in errors],
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
 

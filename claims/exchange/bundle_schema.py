@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.core import validators
 from django.db import models
 
-from claims.exchange import bundle
+from claims.exchange import bundle, csv_bundle
 from claims.models import Topic
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -307,4 +307,44 @@ def bundle_schema() -> dict:
         },
         "additionalProperties": False,
         "$defs": {_singular(kind): row_schema(kind) for kind in bundle.KINDS},
+        "x-csv": csv_schema(),
+    }
+
+
+def csv_schema() -> dict:
+    """The columns of claims as CSV (``claims.exchange.csv_bundle``), which the
+    import also takes (``Content-Type: text/csv``): an annotation of the schema,
+    ignored by validators."""
+    claim = row_schema("claims")["properties"]
+    columns = {
+        "key": "The claim's key; by default line N, its line in the file.",
+        "source": "The id of a stored source, or a source's name: matched to the "
+        "stored source of that name, or created with the kind in source_kind.",
+        "source_kind": "For a source created by its name: "
+        + row_schema("sources")["properties"]["kind"]["description"],
+        "document": "The id of a stored document, or its URL.",
+        "topics": f"Topic names separated by {csv_bundle.TOPIC_SEPARATOR!r}; a "
+        "topic not stored yet is created.",
+        **{
+            name: claim[name]["description"]
+            for name in csv_bundle.CLAIM_COLUMNS
+            if name not in ("key", "source", "source_kind", "document", "topics")
+        },
+        "figure_text": _DESCRIPTIONS["figures.text"],
+        "figure_measure": "The id of a stored measure, or a measure's name: matched "
+        "to the stored measure of that name, or created with figure_unit.",
+        "figure_unit": _DESCRIPTIONS["measures.unit"],
+        "figure_as_of": row_schema("figures")["properties"]["as_of"]["description"],
+        "figure_note": _DESCRIPTIONS["figures.note"],
+    }
+    return {
+        "mediaType": "text/csv",
+        "description": (
+            "Claims with figures as CSV: the first line names the columns, each "
+            "further line is a claim. A claim's second figure is in figure2_text, "
+            "figure2_measure, ..., its third in figure3_..., and so on. An empty "
+            "cell is a value not given. The rows are validated as a bundle's are, "
+            "all or none written; each error names its line and column."
+        ),
+        "columns": columns,
     }

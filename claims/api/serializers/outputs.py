@@ -205,6 +205,12 @@ class RowErrorSerializer(serializers.Serializer):
     key = serializers.CharField()
     field = serializers.CharField(allow_blank=True)
     reason = serializers.CharField()
+    line = serializers.IntegerField(
+        required=False, help_text="CSV only: the line (the header is 1)."
+    )
+    column = serializers.CharField(
+        required=False, allow_blank=True, help_text="CSV only: the column's name."
+    )
 
 
 class BundleErrorSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ import os
 import platform
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -121,6 +122,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Only time intake, on the rows the database holds (no corpus).",
         )
+        parser.add_argument(
+            "--csv-only",
+            action="store_true",
+            help="Measure the CSV of every claim only (rows a second, peak memory).",
+        )
+        parser.add_argument(
+            "--csv-json", dest="csv_json_file", help="Also write the CSV figures here."
+        )
 
     def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
         if options.get("intake_only"):
@@ -133,6 +142,13 @@ class Command(BaseCommand):
         )
         self._corpus(claims, seed)
         client = Client(HTTP_HOST=HOST)
+        csv_figures = csv_stream(client)
+        print_csv_stream(self.stdout, csv_figures)
+        if options["csv_json_file"]:
+            with open(options["csv_json_file"], "w", encoding="utf-8") as out:
+                json.dump(asdict(csv_figures), out, indent=2)
+        if options["csv_only"]:
+            return
         rows: list[Row] = []
         cases = list(self._cases())
         # Every request computes: the cache would otherwise answer all but the first.
@@ -527,3 +543,83 @@ class Command(BaseCommand):
                 f"{large.median_ms / small.median_ms:.1f}x (floor "
                 f"{large.floor_ms / small.floor_ms:.1f}x)"
             )
+
+
+# The CSV of every claim ---------------------------------------------------------------
+
+
+@dataclass
+class CsvStream:
+    rows: int
+    seconds: float
+    rows_per_second: float
+    queries: int
+    #: Peak Python memory (tracemalloc) while streaming, after a tenth of the rows
+    #: and after all of them: the same when the memory is constant.
+    peak_mib_tenth: float
+    peak_mib_all: float
+
+
+TIMED_READS = 3
+
+
+def csv_stream(client) -> CsvStream:
+    """``GET /api/claims/?format=csv``, every claim, read to its end: once to warm
+    up, once counting its queries, ``TIMED_READS`` times timed (the median), then
+    once under tracemalloc (which slows Python) for the peak memory."""
+    path = "/api/claims/?format=csv"
+
+    def read(checkpoint: Callable[[int], None] = lambda lines: None) -> int:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        lines = 0
+        for chunk in response.streaming_content:
+            lines += chunk.count(b"\n")
+            checkpoint(lines)
+        response.close()
+        return lines - 1  # the header
+
+    read()  # warm: the first request also sets up what every later one reuses
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        rows = read()
+    query_count = len(queries)
+    times = []
+    for _ in range(TIMED_READS):
+        started = time.perf_counter()
+        read()
+        times.append(time.perf_counter() - started)
+    seconds = statistics.median(times)
+    tenth: list[float] = []
+
+    def at_a_tenth(lines: int) -> None:
+        if not tenth and lines > rows // 10:
+            tenth.append(tracemalloc.get_traced_memory()[1])
+
+    # Without the debug log of queries, which keeps each one's SQL.
+    with override_settings(DEBUG=False):
+        tracemalloc.start()
+        try:
+            read(at_a_tenth)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    mib = 1024 * 1024
+    return CsvStream(
+        rows=rows,
+        seconds=round(seconds, 2),
+        rows_per_second=round(rows / seconds),
+        queries=query_count,
+        peak_mib_tenth=round((tenth or [peak])[0] / mib, 1),
+        peak_mib_all=round(peak / mib, 1),
+    )
+
+
+def print_csv_stream(out, figures: CsvStream) -> None:
+    out.write(
+        f"CSV of every claim: {figures.rows:,} rows in {figures.seconds:.2f} s, "
+        f"{figures.rows_per_second:,} rows a second, {figures.queries} queries; "
+        f"peak memory {figures.peak_mib_tenth} MiB after a tenth of the rows, "
+        f"{figures.peak_mib_all} MiB after all"
+    )
