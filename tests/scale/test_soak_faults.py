@@ -374,12 +374,6 @@ def test_a_worker_killed_mid_run_is_replaced_and_no_write_is_lost(gunicorn, seed
 
 @postgresql_only
 @needs_redis
-@pytest.mark.xfail(
-    strict=True,
-    raises=CommandError,
-    reason="the cache does not yet degrade when its Redis server stops: requests "
-    "that meet the stopped cache answer 500",
-)
 def test_a_cache_fault_answers_no_500_and_keeps_every_write(gunicorn, seed):
     port = free_port()
     url = gunicorn(REDIS_URL=f"redis://127.0.0.1:{port}/0")
