@@ -102,7 +102,8 @@ class LinkedDataErrorsMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.exception and isinstance(
+        # A streamed CSV is no DRF Response: it has no exception to look at.
+        if getattr(response, "exception", False) and isinstance(
             getattr(response, "accepted_renderer", None), JSONLDRenderer
         ):
             response.accepted_renderer = JSONRenderer()

@@ -131,7 +131,7 @@ def test_an_empty_list_csv_still_names_its_columns(client):
     text = b"".join(response.streaming_content).decode()
     assert text.splitlines() == [
         "id,url,claim,measure,text,as_of,as_of_given,qualifier,value,low,high,"
-        "bounds_overridden,note,version,created_at,updated_at"
+        "bounds_overridden,note,warnings,version,created_at,updated_at"
     ]
 
 
