@@ -10,6 +10,9 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 
+# The command runs as it does from the shell, in autocommit (its CSV read streams
+# through a PostgreSQL server-side cursor), not inside the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
     out = io.StringIO()
     path = tmp_path / "bench.json"
