@@ -277,19 +277,7 @@ class CacheFault(Fault):
 
     def _start(self) -> None:
         self.server = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "yes",
-            ],
+            redis_server_command(self.binary, self.port),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -322,3 +310,21 @@ class CacheFault(Fault):
                 self.server.kill()
                 self.server.wait()
             self.server = None
+
+
+def redis_server_command(binary: str, port: int) -> list[str]:
+    """A throwaway redis-server on loopback: nothing saved to disk, no log of
+    appends, refusing any address but this machine's."""
+    return [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
+    ]

@@ -23,6 +23,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source, Topic
+from devtools.faults import redis_server_command
 
 from .factories import ClaimFactory, MeasureFactory, SourceFactory, TopicFactory
 
@@ -409,17 +410,7 @@ class RedisServer:
     def __init__(self, port=None):
         self.port = port or free_port()
         self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            redis_server_command(shutil.which("redis-server"), self.port),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

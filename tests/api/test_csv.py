@@ -23,20 +23,11 @@ from ..factories import (
     SourceFactory,
     TopicFactory,
 )
-from ..helpers import stored_rows
+from ..helpers import RESOURCES, stored_rows
 
 pytestmark = pytest.mark.django_db
 
-LISTS = [
-    "sources",
-    "documents",
-    "claims",
-    "measures",
-    "figures",
-    "links",
-    "reviews",
-    "topics",
-]
+LISTS = list(RESOURCES)
 
 
 def csv_of(response) -> list[dict]:
