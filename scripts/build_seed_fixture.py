@@ -1,5 +1,7 @@
 """Builds ``fixtures/seed.json`` from the seed article and the readings below.
 
+The stored text is the scraped article as clean plain text (``claims.seed.plain_text``:
+no Markdown ``**`` markers, no "Related" left over from the page, paragraphs kept).
 Every claim names the exact words of the article that carry it; the models derive the
 quote offsets and figure intervals, with the same validation the admin runs, in a
 throwaway in-memory database. Run it again after changing the readings:
@@ -44,8 +46,8 @@ from claims.models import (  # noqa: E402
     Source,
     Topic,
 )
+from claims.seed import seed_text  # noqa: E402
 
-ARTICLE = ROOT / "fixtures" / "seed_article.txt"
 OUTPUT = ROOT / "fixtures" / "seed.json"
 
 TOPICS = {
@@ -203,9 +205,22 @@ SOURCES = {
     ),
 }
 
+#: The dateline reads "28/10/2024 17h25" and names no time zone. Assumption: the
+#: publisher's local time, read as Central European Time: the dateline's city is
+#: Brussels, and European summer time ended on 27 October 2024, so on the 28th
+#: that is CET, UTC+1. Stored as 16:25 UTC; the pages show it with its zone.
+CET = datetime.timezone(datetime.timedelta(hours=1), "CET")
+PUBLISHED_AT = datetime.datetime(2024, 10, 28, 17, 25, tzinfo=CET)
+
+# Dates are read relative to publication, as DOMAIN.md's intake rules read them:
 MONDAY = datetime.date(2024, 10, 28)  # "on Monday": the article's own date
 LAST_WEEK = datetime.date(2024, 10, 21)  # "last week": the week before it
 WEEKEND = datetime.date(2024, 10, 21)  # "a weekend address": that week's weekend
+#: The outlet's own voice, undated by its words ("has provided", "so far"): the
+#: report says it, on the day it was published.
+IN_THE_REPORT = PUBLISHED_AT.date()
+# A claim whose words give no date ("later", "already", "have accused", "warn")
+# stays undated (None): the pages say "no date in the report".
 
 # key: (source key, exact words of the article, statement, kind, date, precision, topics)
 CLAIMS = {
@@ -312,7 +327,7 @@ CLAIMS = {
         "In exchange, Russia has given North Korea military technology and other support "
         "that gets around international sanctions.",
         K.OWN_VOICE,
-        None,
+        IN_THE_REPORT,
         P.DAY,
         ["treaty"],
     ),
@@ -412,7 +427,7 @@ CLAIMS = {
         "Ukrainian forces have recently lost much of the territory taken in the summer "
         "offensive.",
         K.OWN_VOICE,
-        None,
+        IN_THE_REPORT,
         P.DAY,
         ["troops"],
     ),
@@ -446,7 +461,7 @@ CLAIMS = {
         "So far, Washington has rebuffed these requests.",
         "Washington has so far refused Ukraine's requests.",
         K.OWN_VOICE,
-        None,
+        IN_THE_REPORT,
         P.DAY,
         ["western"],
     ),
@@ -565,12 +580,12 @@ LINKS = [
 
 def build(output: Path = OUTPUT) -> None:
     call_command("migrate", verbosity=0)
-    text = ARTICLE.read_text(encoding="utf-8")
+    text = seed_text()
     document = Document(
         title="North Korean Troop Deployment in Russia's Kursk Region Confirmed by NATO "
         "Chief Amid Escalating Conflict",
         publisher="ICARO Media Group",
-        published_at=datetime.datetime.fromisoformat("2024-10-28T17:25:00+01:00"),
+        published_at=PUBLISHED_AT,
         language="en",
         text=text,
     )
@@ -614,6 +629,8 @@ def build(output: Path = OUTPUT) -> None:
                 stated_on_precision=precision if date else "",
             )
         )
+        if text[claim.quote_start : claim.quote_end] != quote:
+            raise SystemExit(f"{key}: the offsets do not point at the quote")
         claim.topics.set([topics[t] for t in topic_keys])
         claims[key] = claim
 

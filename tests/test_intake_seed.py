@@ -6,13 +6,14 @@ from pathlib import Path
 
 from claims.exchange.intake.evaluation import evaluate, gold_from_fixture
 from claims.exchange.intake.reading import read
+from claims.seed import seed_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def seed_scores():
     gold = gold_from_fixture(json.loads((FIXTURES / "seed.json").read_text()))
-    text = (FIXTURES / "seed_article.txt").read_text()
+    text = seed_text()  # the scraped article as plain text, as the fixture stores it
     assert text == gold.text
     reading = read(
         text, gold.published_at, gold.gazetteer(), gold.measures, publisher=16

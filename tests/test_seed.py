@@ -4,6 +4,7 @@ the sources' hierarchy and the links the article states."""
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -13,20 +14,65 @@ import pytest
 from claims.figures import parse_figure
 from claims.independence import group_of
 from claims.models import Claim, Document, Figure, Link, Measure, Source
-from claims.seed import SEED_FIXTURE, load_seed
+from claims.seed import SEED_ARTICLE, SEED_FIXTURE, load_seed, plain_text, seed_text
 
 pytestmark = pytest.mark.django_db
 
-ARTICLE = SEED_FIXTURE.parent / "seed_article.txt"
+CET = datetime.timezone(datetime.timedelta(hours=1))
 
 
-def test_the_document_holds_the_article_in_full(seed):
+def test_the_document_holds_the_article_in_full_as_plain_text(seed):
     document = Document.objects.get()
-    assert document.text == ARTICLE.read_text(encoding="utf-8")
+    scraped = SEED_ARTICLE.read_text(encoding="utf-8")
+    assert document.text == seed_text() == plain_text(scraped)
+    assert "**" in scraped and "**" not in document.text
+    assert (
+        "\nNorth Korean Troops Enter Russia's Kursk Region: NATO Chief Confirms\n"
+        in (document.text)
+    )
+    assert scraped.endswith("\n\nRelated")
+    assert document.text.endswith("or any of its affiliates.")
+    # The paragraphs are kept, one blank line between each two: all of the
+    # scrape's but the leftover.
+    paragraphs = document.text.split("\n\n")
+    assert paragraphs == [p.replace("**", "") for p in scraped.split("\n\n")[:-1]]
+    assert len(paragraphs) == 13
+    assert paragraphs[3].startswith("BRUSSELS – NATO chief Mark Rutte announced")
     assert document.publisher == "ICARO Media Group"
+    # "28/10/2024 17h25", read as Central European Time (UTC+1 once summer time
+    # ended on 27 October): 16:25 UTC.
+    assert "28/10/2024 17h25" in document.text
+    assert document.published_at == datetime.datetime(2024, 10, 28, 17, 25, tzinfo=CET)
     assert document.published_at == datetime.datetime(
         2024, 10, 28, 16, 25, tzinfo=datetime.UTC
     )
+
+
+@pytest.mark.parametrize(
+    "scraped, plain",
+    [
+        ("**Title**\n\nBody.\n\nRelated", "Title\n\nBody."),
+        (
+            "A **bold** word.  \n\n\n\nNext.\n\nRelated articles\n",
+            "A bold word.\n\nNext.",
+        ),
+        ("One\r\nline\r\n\r\nTwo\n\nRead more", "One\nline\n\nTwo"),
+        ("Related matters stay.\n\nEnd.", "Related matters stay.\n\nEnd."),
+    ],
+)
+def test_plain_text_drops_markup_and_leftovers_and_keeps_paragraphs(scraped, plain):
+    assert plain_text(scraped) == plain
+
+
+def test_every_quote_in_the_fixture_is_the_text_at_its_offsets():
+    """Read from the JSON itself: the builder's offsets point at the quotes in the
+    plain text it stores."""
+    rows = json.loads(SEED_FIXTURE.read_text(encoding="utf-8"))
+    (text,) = [r["fields"]["text"] for r in rows if r["model"] == "claims.document"]
+    claims = [r["fields"] for r in rows if r["model"] == "claims.claim"]
+    assert len(claims) == 24
+    for claim in claims:
+        assert text[claim["quote_start"] : claim["quote_end"]] == claim["quote"]
 
 
 def test_every_quote_occurs_in_the_document_at_its_offsets(seed):
@@ -168,3 +214,170 @@ def test_every_seed_object_history_starts_with_its_creation(seed):
         assert first.history_type == "+"
         assert first.history_change_reason == "Loaded from the seed article"
     assert set(Claim.history.values_list("history_type", flat=True)) == {"+"}
+
+
+MONDAY, LAST_WEEK = datetime.date(2024, 10, 28), datetime.date(2024, 10, 21)
+#: Words that would date a statement relative to publication.
+DATE_WORDS = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|week|"
+    r"yesterday|today|tonight|month|october|oct\.|2024)\b",
+    re.I,
+)
+
+#: Every seed claim: (source, its quote's first words, date, precision, the
+#: article's words that date it or leave it undated, where those words are).
+#: "paragraph": the date is given earlier in the claim's paragraph; "dateline": the
+#: outlet's own voice, said in the report on the day it was published.
+DATES = [
+    (
+        "Mark Rutte",
+        "NATO chief Mark Rutte announced",
+        MONDAY,
+        "day",
+        "on Monday",
+        "quote",
+    ),
+    (
+        "U.S. officials",
+        "Last week, U.S. officials",
+        LAST_WEEK,
+        "week",
+        "Last week",
+        "quote",
+    ),
+    (
+        "ICARO Media Group",
+        "However, it remained",
+        LAST_WEEK,
+        "week",
+        "Last week",
+        "paragraph",
+    ),
+    ("Government of Ukraine", "This intel was", None, "", "statements from", "quote"),
+    (
+        "Government of South Korea",
+        "This intel was",
+        None,
+        "",
+        "statements from",
+        "quote",
+    ),
+    (
+        "ICARO Media Group",
+        "Rutte's confirmation came",
+        MONDAY,
+        "day",
+        "Rutte's confirmation",
+        "quote",
+    ),
+    (
+        "ICARO Media Group",
+        "The NATO countries shared",
+        MONDAY,
+        "day",
+        "during the session",
+        "quote",
+    ),
+    (
+        "Mark Rutte",
+        "Rutte warned",
+        MONDAY,
+        "day",
+        "Rutte's confirmation came after",
+        "paragraph",
+    ),
+    (
+        "Mark Rutte",
+        "The NATO chief noted",
+        MONDAY,
+        "day",
+        "The NATO chief noted",
+        "quote",
+    ),
+    ("ICARO Media Group", "In exchange,", MONDAY, "day", "28/10/2024", "dateline"),
+    ("Vladimir Putin", "Putin seemed", LAST_WEEK, "week", "last week", "quote"),
+    ("Sergei Lavrov", "Russian Foreign Minister", None, "", "later", "quote"),
+    ("Sergei Lavrov", "Lavrov stressed", None, "", "stressed", "quote"),
+    (
+        "Ukrainian officials",
+        "Ukrainian officials have",
+        None,
+        "",
+        "have accused",
+        "quote",
+    ),
+    ("Ukrainian officials", "with some advisors", None, "", "already", "quote"),
+    (
+        "National Intelligence Service",
+        "According to",
+        MONDAY,
+        "day",
+        "are currently training",
+        "quote",
+    ),
+    ("A former Kremlin official", "A former Kremlin", None, "", "suggested", "quote"),
+    ("A former Kremlin official", "The official added", None, "", "added", "quote"),
+    (
+        "ICARO Media Group",
+        "Ukrainian forces have",
+        MONDAY,
+        "day",
+        "28/10/2024",
+        "dateline",
+    ),
+    ("Analysts", "Analysts warn", None, "", "warn", "quote"),
+    ("Volodymyr Zelensky", "Ukrainian President", None, "", "has used", "quote"),
+    (
+        "ICARO Media Group",
+        "So far, Washington",
+        MONDAY,
+        "day",
+        "28/10/2024",
+        "dateline",
+    ),
+    (
+        "Volodymyr Zelensky",
+        '"Ukraine will be',
+        LAST_WEEK,
+        "week",
+        "in a weekend address",
+        "quote",
+    ),
+    (
+        "Volodymyr Zelensky",
+        "urging allies",
+        LAST_WEEK,
+        "week",
+        "in a weekend address",
+        "paragraph",
+    ),
+]
+
+
+def test_every_seed_claim_is_dated_as_the_article_words_it(seed):
+    document = Document.objects.get()
+    text = document.text
+    claims = list(Claim.objects.select_related("source").order_by("pk"))
+    assert len(claims) == len(DATES) == 24
+    for claim, (source, begins, date, precision, words, where) in zip(
+        claims, DATES, strict=True
+    ):
+        row = (claim.pk, claim.quote[:40])
+        assert (claim.source.name, claim.quote[: len(begins)]) == (source, begins), row
+        assert (claim.stated_on, claim.stated_on_precision) == (date, precision), row
+        paragraph = next(
+            p for p in text.split("\n\n") if claim.quote in p
+        )  # the paragraph holding the quote
+        if where == "quote":
+            assert words in claim.quote, row
+        elif where == "paragraph":
+            assert words in paragraph[: paragraph.index(claim.quote)], row
+        else:
+            # The outlet's own voice: dated by the report's dateline.
+            assert claim.attribution_kind == "own_voice", row
+            assert words in text and date == document.published_at.date(), row
+            assert not DATE_WORDS.search(claim.quote), row
+        if date is None:
+            # Nothing in its words dates it ("later", "already" are no dates).
+            assert not DATE_WORDS.search(claim.quote), row
+    assert sum(c.stated_on is None for c in claims) == 10
