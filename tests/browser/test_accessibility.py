@@ -203,3 +203,29 @@ def test_a_reviewer_reviews_a_claim_with_the_keyboard_alone(
     assert (review.attribution_status, review.credibility) == ("verified", 2)
     assert review.rationale == "Seoul's intelligence service says so too."
     assert page.inner_text("#attribution-status") == "Verified"
+
+
+def test_the_admin_autocomplete_boxes_stay_named_as_they_change(
+    axe_page, live_server, seed, admin_user
+):
+    page = axe_page
+    claim = Claim.objects.filter(topics__isnull=False).order_by("pk").first()
+    admin_sign_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/change/")
+    box = page.locator("#id_topics + .select2")
+    search = box.locator(".select2-search__field")
+    assert search.get_attribute("aria-label") == "Topics"
+    assert box.locator(".select2-selection__choice").count() == claim.topics.count()
+    # Remove all with the mouse's button, then choose one again by typing.
+    box.locator(".select2-selection__clear").dispatch_event("mousedown")
+    page.keyboard.press("Escape")
+    assert box.locator(".select2-selection__choice").count() == 0
+    search.click()
+    search.type("North")
+    page.locator(".select2-results__option--highlighted").wait_for()
+    page.keyboard.press("Enter")
+    assert box.locator(".select2-selection__choice").count() == 1
+    assert search.get_attribute("aria-label") == "Topics"
+    assert box.locator(".select2-selection__clear").get_attribute("aria-hidden")
+    found = serious(page)
+    assert not found, "\n".join(found)

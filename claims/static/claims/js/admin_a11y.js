@@ -1,8 +1,8 @@
 // The admin's autocomplete boxes (select2, as Django ships it) made readable by a
 // screen reader: the search box of a multiple choice is named after its field's
-// label, and the "remove all" button is moved out of the list of choices (a list
-// holds list items only). Select2 draws them again on every change: they are
-// mended again each time.
+// label, and the "remove all" button that select2 puts in the list of choices (a
+// list holds list items only) is hidden from them. Select2 draws them again on
+// every change: they are mended again each time.
 "use strict";
 (function () {
   function mend() {
@@ -15,8 +15,10 @@
         if (field.getAttribute("aria-label") !== name) field.setAttribute("aria-label", name);
       });
       container.querySelectorAll("ul > .select2-selection__clear").forEach(function (clear) {
-        // Still inside the selection box, whose handler removes the choices.
-        clear.closest(".select2-selection").prepend(clear);
+        // A mouse's shortcut, never focused (the keyboard removes choices with
+        // Backspace): hidden from screen readers rather than moved, as select2
+        // finds it by its place when it draws the choices again.
+        if (!clear.hasAttribute("aria-hidden")) clear.setAttribute("aria-hidden", "true");
       });
     });
   }
