@@ -123,3 +123,21 @@ def test_a_long_chart_label_is_cut_short_at_400_pixels_and_whole_elsewhere(
     assert row.locator(".row-label .cut-short").first.is_hidden()
     assert row.locator(".row-label .in-full").last.is_visible()
     assert figure.text in row.locator(".row-label .in-full").all_text_contents()
+
+
+def test_a_long_document_title_on_a_source_page_is_one_line_whole_on_hover(
+    page, live_server, seed
+):
+    from claims.models import Document, Source
+
+    document = Document.objects.get()
+    source = Source.objects.filter(claims__isnull=False).order_by("pk").first()
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.goto(f"{live_server.url}/sources/{source.pk}/")
+    link = page.locator(".claim-row a.cut-short").first
+    assert link.inner_text() == document.title
+    assert link.get_attribute("title") == document.title
+    line = link.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert link.bounding_box()["height"] <= 1.5 * line
+    # Cut short: it holds more than it shows.
+    assert link.evaluate("e => e.scrollWidth > e.clientWidth")
