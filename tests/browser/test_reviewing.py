@@ -60,7 +60,7 @@ def test_a_bad_review_shows_its_error_beside_the_field(
 
 
 def test_the_worked_example_chart_shows_two_conflicting_figures(
-    page, live_server, seed, screenshots
+    page, live_server, seed
 ):
     measure = Measure.objects.get(name="North Korean personnel training in Russia")
     page.goto(f"{live_server.url}/measures/{measure.pk}/")
@@ -78,12 +78,9 @@ def test_the_worked_example_chart_shows_two_conflicting_figures(
     ]
     boxes.sort(key=lambda box: box["x"])
     assert boxes[0]["x"] + boxes[0]["width"] < boxes[1]["x"]
-    path = screenshots / "measure.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
 
 
-def test_the_chart_is_readable_at_400_pixels(page, live_server, seed, screenshots):
+def test_the_chart_is_readable_at_400_pixels(page, live_server, seed):
     measure = Measure.objects.get(name="North Korean personnel training in Russia")
     page.set_viewport_size({"width": 400, "height": 900})
     page.goto(f"{live_server.url}/measures/{measure.pk}/")
@@ -92,19 +89,16 @@ def test_the_chart_is_readable_at_400_pixels(page, live_server, seed, screenshot
     for label in page.locator("svg.figure-chart .row-label").all():
         box = label.bounding_box()
         assert box["x"] + box["width"] <= chart["x"] + chart["width"] + 1
-    page.screenshot(path=str(screenshots / "measure-400px.png"), full_page=True)
 
 
-def test_screenshots_of_the_document_and_claim_pages(
-    page, live_server, seed, screenshots
+def test_the_document_is_marked_and_the_claim_has_its_suggestion(
+    page, live_server, seed
 ):
     us = Claim.objects.get(quote__contains="approximately 3,000")
     page.goto(f"{live_server.url}/documents/{us.document_id}/")
     assert page.locator("#document-text a.mark").count() >= 15
-    page.screenshot(path=str(screenshots / "document.png"), full_page=True)
     page.goto(f"{live_server.url}/claims/{us.pk}/")
     assert "Confirmed" in page.inner_text("#suggested")
-    page.screenshot(path=str(screenshots / "claim.png"), full_page=True)
 
 
 def test_script_in_user_text_never_runs(page, live_server, seed):
