@@ -413,9 +413,15 @@ class DocumentViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         except ParseError as error:
             raise ValidationError({"annotations": [str(error.detail)]}) from error
         lookup, spans = exchange.annotation_import_context(document)
+        # What an annotation's target may name the document by: its URL, its page.
+        page = request.build_absolute_uri(url_path("document", args=[document.pk]))
+        iris = [iri for iri in (document.url, page) if iri]
         try:
             proposals = linked_data.propose_from_annotations(
-                data, {"id": document.pk, "text": document.text}, lookup, spans
+                data,
+                {"id": document.pk, "text": document.text, "iris": iris},
+                lookup,
+                spans,
             )
         except linked_data.AnnotationError as error:
             raise ValidationError({"annotations": [str(error)]}) from error
