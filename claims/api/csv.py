@@ -28,16 +28,20 @@ import datetime
 import io
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
+from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
@@ -53,6 +57,7 @@ LINES_AT_ONCE = 200
 #: What a spreadsheet may read as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def cell(value) -> str | int | float:
@@ -139,8 +144,10 @@ class Chunks:
     """Rows already made into their cells, a list of rows at a time (what
     ``serialized`` hands ``lines``)."""
 
-    def __init__(self, chunks: Iterable[list]):
+    def __init__(self, chunks: Iterable[list], *, per_instance: bool = False):
         self.chunks = chunks
+        #: Read as model instances through the serializer (the slow way).
+        self.per_instance = per_instance
 
     def __iter__(self):
         return iter(self.chunks)
@@ -191,17 +198,48 @@ def serialized(queryset, serializer) -> Chunks:
     if queryset.query.extra_select or any(
         (model, name) not in COMPUTED for name in fields
     ):
-        return Chunks(_instances(queryset, serializer))
+        return Chunks(_instances(queryset, serializer), per_instance=True)
     for name in fields:
         computed = COMPUTED[(model, name)]
         if not set(computed.columns) <= set(queryset.query.annotations):
             queryset = computed.annotate(queryset)
-    columns = [
-        source for _, kind, source in plan if kind not in ("link", "many", "field")
-    ]
+    # What each column is read as: the model's column, or on SQLite a date or
+    # time as the text it is kept as (not parsed into a date, to be written back
+    # as text: the JSON's text, when it is in UTC too).
+    text_times = connections[queryset.db].vendor == "sqlite"
+    reads: dict[str, str] = {}
+    casts = {}
+    for name, kind, source in plan:
+        if kind in ("link", "many", "field"):
+            continue
+        reads[name] = source
+        if text_times and kind in ("date", "datetime"):
+            reads[name] = f"_csv_{source}"
+            casts[reads[name]] = Cast(source, output_field=models.TextField())
     extra = [column for name in fields for column in COMPUTED[(model, name)].columns]
-    rows = queryset.prefetch_related(None).values_list("pk", *columns, *extra)
-    return Chunks(_chunks(rows, plan, len(columns)))
+    rows = (
+        queryset.prefetch_related(None)
+        .annotate(**casts)
+        .values_list("pk", *reads.values(), *extra)
+    )
+    if not _selects_in_order(rows, ["pk", *reads.values(), *extra]):
+        return Chunks(_instances(queryset, serializer), per_instance=True)
+    return Chunks(_chunks(rows, plan, reads))
+
+
+def _selects_in_order(rows, names: list[str]) -> bool:
+    """Whether the SQL of ``rows`` selects ``names`` in their order (the columns
+    are read by position, as the database sends them)."""
+    compiler = rows.query.get_compiler(using=rows.db)
+    try:
+        compiler.as_sql()
+    except EmptyResultSet:
+        return True  # no rows to read
+    selected = [
+        alias or getattr(getattr(expression, "target", None), "attname", None)
+        for expression, _, alias in compiler.select
+    ]
+    return selected == names
 
 
 def _instances(queryset, serializer) -> Iterator[list]:
@@ -215,9 +253,9 @@ def _instances(queryset, serializer) -> Iterator[list]:
         ]
 
 
-def _chunks(rows, plan, count: int) -> Iterator[list]:
-    """The cells of ``rows`` (``values_list("pk", *columns, *computed)``), a chunk
-    at a time; ``count`` is the number of plain columns."""
+def _chunks(rows, plan, reads: dict[str, str]) -> Iterator[list]:
+    """The cells of ``rows`` (``values_list("pk", *reads.values(), *computed)``),
+    a chunk at a time."""
     compiler = rows.query.get_compiler(using=rows.db)
     connection = compiler.connection
     chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
@@ -225,12 +263,12 @@ def _chunks(rows, plan, count: int) -> Iterator[list]:
     makers = None
     for chunk in results:
         if makers is None:
-            makers = _makers(rows.model, plan, compiler, count)
+            makers = _makers(rows.model, plan, compiler, reads)
         values = list(zip(*chunk, strict=True))
         yield list(zip(*(make(values) for make in makers), strict=True))
 
 
-def _makers(model, plan, compiler, count: int) -> list:
+def _makers(model, plan, compiler, reads: dict[str, str]) -> list:
     """For each column of the plan, how its cells are made from a chunk's columns
     of values as read (the ids first)."""
     connection = compiler.connection
@@ -245,7 +283,7 @@ def _makers(model, plan, compiler, count: int) -> list:
     )
     makers = []
     index = 1
-    computed_index = 1 + count
+    computed_index = 1 + len(reads)
     for name, kind, source in plan:
         if kind == "link":
             makers.append(lambda v, url=source: list(map(url.format, v[0])))
@@ -266,7 +304,7 @@ def _makers(model, plan, compiler, count: int) -> list:
             continue
         field = model._meta.get_field(source)
         convert = _converter(converters.get(index), connection)
-        makers.append(_maker(field, kind, index, convert, zone, utc))
+        makers.append(_maker(field, kind, index, convert, zone, utc, connection))
         index += 1
     return makers
 
@@ -285,7 +323,7 @@ def _converter(found, connection):
     return convert
 
 
-def _maker(field, kind, index, convert, zone, utc: bool):
+def _maker(field, kind, index, convert, zone, utc: bool, connection):
     """How the cells of one model column are made from its values as read."""
 
     def when(value) -> str:
@@ -296,12 +334,29 @@ def _maker(field, kind, index, convert, zone, utc: bool):
     read = convert or (lambda value: value)
     if kind == "datetime" or isinstance(field, models.DateTimeField):
 
+        def parsed(value):
+            # A time kept as text (SQLite), read as Django reads it.
+            value = read(value)
+            if isinstance(value, str):
+                value = parse_datetime(value)
+                if settings.USE_TZ and timezone.is_naive(value):
+                    value = timezone.make_aware(value, connection.timezone)
+            return value
+
         def times(v) -> list[str]:
             cells = []
             for value in v[index]:
                 if value is None:
                     cells.append("")
-                elif utc and value.__class__ is datetime.datetime:
+                elif not utc:
+                    cells.append(when(parsed(value)))
+                elif value.__class__ is str:
+                    # SQLite's text, in UTC: "2024-01-02 03:04:05[.678901]".
+                    if len(value) in (19, 26) and value[10] == " ":
+                        cells.append(f"{value[:10]}T{value[11:]}Z")
+                    else:
+                        cells.append(when(parsed(value)))
+                elif value.__class__ is datetime.datetime:
                     # Naive from SQLite, in UTC (the connection's zone); from
                     # PostgreSQL in UTC: no conversion to write it in UTC.
                     text = value.isoformat()
@@ -312,17 +367,28 @@ def _maker(field, kind, index, convert, zone, utc: bool):
                     else:
                         cells.append(when(value))
                 else:
-                    cells.append(when(read(value)))
+                    cells.append(when(parsed(value)))
             return cells
 
         return times
     if kind == "date" or isinstance(field, models.DateField):
+
+        def date(value) -> str:
+            value = read(value)
+            if isinstance(value, str):
+                return (
+                    value
+                    if _ISO_DATE.fullmatch(value)
+                    else parse_date(value).isoformat()
+                )
+            return value.isoformat()
+
         return lambda v: [
             ""
             if value is None
             else value.isoformat()
             if value.__class__ is datetime.date
-            else read(value).isoformat()
+            else date(value)
             for value in v[index]
         ]
     if isinstance(field, models.BooleanField):

@@ -242,6 +242,24 @@ def test_times_and_dates_are_written_as_the_json_has_them(client, settings, zone
     assert all(t.endswith("Z") for t in times) == (zone == "UTC")
 
 
+@pytest.mark.parametrize("kind", LISTS)
+def test_every_list_is_read_as_rows_not_model_instances(
+    client, monkeypatch, kind, seed
+):
+    ReviewFactory(claim=Claim.objects.first())  # the seed has none
+    read = []
+    serialized = tabular.serialized
+    monkeypatch.setattr(
+        tabular, "serialized", lambda *args: read.append(serialized(*args)) or read[-1]
+    )
+    asked = [{"format": "csv"}]
+    if kind == "claims":
+        asked.append({"format": "csv", "search": "troops"})
+    for query in asked:
+        assert csv_of(client.get(f"/api/{kind}/", query))
+    assert [chunks.per_instance for chunks in read] == [False] * len(asked)
+
+
 def test_text_that_a_spreadsheet_would_run_is_escaped(client):
     document = DocumentFactory()
     statements = ["=HYPERLINK(1)", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "A=B"]
