@@ -407,30 +407,40 @@ def _maker(field, kind, index, convert, zone, utc: bool, connection):
     return lambda v: [cell(convert(value)) for value in v[index]]
 
 
-#: The SQL reading a whole chunk's related ids, by model, field and database.
+#: The SQL reading a chunk's related ids, by model, field and database: made by
+#: Django once, with one id, and given the chunk's ids when it is run.
 _related_sql: dict = {}
+_ONE_ID = "IN (%s)"
 
 
 def _related_ids(model, name: str, ids) -> list[str]:
-    """The ids of each row's related objects through the many-to-many ``name``
-    (one query; its SQL built once for each length of chunk)."""
+    """The ids of each row's related objects through the many-to-many ``name``,
+    in one query whose SQL is built once (not an ORM filter of 2,000 ids
+    prepared one by one); on PostgreSQL the ids are one array (``= ANY``)."""
     field = model._meta.get_field(name)
     related = field.related_model
     database = router.db_for_read(related)
-    key = (model, name, len(ids), database)
-    sql = _related_sql.get(key)
-    if sql is None:
+    key = (model, name, database)
+    if key not in _related_sql:
         back = field.related_query_name()
-        pairs = related._default_manager.filter(**{f"{back}__in": ids}).values_list(
+        pairs = related._default_manager.filter(**{f"{back}__in": [0]}).values_list(
             back, "pk"
         )
         sql, params = pairs.query.get_compiler(using=database).as_sql()
-        if list(params) != list(ids):  # not the plain query expected: no shortcut
-            return _joined(pairs, ids)
-        if len(ids) == CHUNK_SIZE:  # the tail of a list is built again each time
-            _related_sql[key] = sql
-    with connections[database].cursor() as cursor:
-        cursor.execute(sql, list(ids))
+        plain = list(params) == [0] and sql.count(_ONE_ID) == 1
+        _related_sql[key] = (sql, back) if plain else (None, back)
+    sql, back = _related_sql[key]
+    if sql is None:  # not the query expected: the ORM's, ids and all
+        pairs = related._default_manager.filter(**{f"{back}__in": list(ids)})
+        return _joined(pairs.values_list(back, "pk"), ids)
+    connection = connections[database]
+    if connection.vendor == "postgresql":
+        sql, params = sql.replace(_ONE_ID, "= ANY(%s)"), [list(ids)]
+    else:
+        sql = sql.replace(_ONE_ID, "IN (" + ", ".join(["%s"] * len(ids)) + ")")
+        params = list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return _joined(cursor.fetchall(), ids)
 
 
