@@ -3,6 +3,7 @@ W3C context, its selectors applied to the stored text, and annotations read back
 as proposals anchored in that text."""
 
 import copy
+import json
 
 import jsonschema
 import pytest
@@ -392,3 +393,17 @@ def test_the_export_is_unchanged_by_a_reading_of_it(seed, anonymous, editor):
     posted = copy.deepcopy(exported)
     editor.post(url(document), posted, format="json")
     assert anonymous.get(url(document)).json() == exported
+
+
+def test_annotations_posted_as_json_ld_are_read(editor):
+    document = DocumentFactory()
+    posted = annotated("around 1,500 troops")
+    for content_type in (
+        "application/ld+json",
+        'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+    ):
+        response = editor.post(
+            url(document), json.dumps(posted), content_type=content_type
+        )
+        assert response.status_code == 200, response.content
+        assert len(response.json()["claims"]) == 1
