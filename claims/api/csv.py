@@ -98,13 +98,6 @@ def flat(data: dict, prefix: str = "") -> dict:
     return row
 
 
-class _Echo:
-    """A file that hands back what is written to it, for ``csv.writer``."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
 def lines(columns: list[str], rows: Iterable[dict] | Chunks) -> Iterator[str]:
     """The CSV text: the header, then each row's cells, ``LINES_AT_ONCE`` lines a
     piece. The rows are objects (their cells made here) or ``Chunks`` of rows
