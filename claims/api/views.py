@@ -96,6 +96,13 @@ class JSONLDRenderer(JSONRenderer):
 LINKED_DATA_RENDERERS = [JSONLDRenderer, JSONRenderer]
 
 
+class JSONLDParser(JSONParser):
+    """A JSON-LD body (``application/ld+json``, with any ``profile``, as the Web
+    Annotation Protocol posts annotations), read as the JSON it is."""
+
+    media_type = linked_data.JSON_LD_MEDIA_TYPE
+
+
 class LinkedDataErrorsMixin:
     """An error answered by a linked-data view is plain JSON, as everywhere in the
     API, not a JSON-LD document."""
@@ -372,7 +379,7 @@ class DocumentViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         pagination_class=None,
         filter_backends=[],
         renderer_classes=LINKED_DATA_RENDERERS,
-        parser_classes=[JSONParser],
+        parser_classes=[JSONParser, JSONLDParser],
         permission_classes=[permissions.MayImportBundles],
     )
     def annotations(self, request, pk=None):
@@ -413,9 +420,15 @@ class DocumentViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         except ParseError as error:
             raise ValidationError({"annotations": [str(error.detail)]}) from error
         lookup, spans = exchange.annotation_import_context(document)
+        # What an annotation's target may name the document by: its URL, its page.
+        page = request.build_absolute_uri(url_path("document", args=[document.pk]))
+        iris = [iri for iri in (document.url, page) if iri]
         try:
             proposals = linked_data.propose_from_annotations(
-                data, {"id": document.pk, "text": document.text}, lookup, spans
+                data,
+                {"id": document.pk, "text": document.text, "iris": iris},
+                lookup,
+                spans,
             )
         except linked_data.AnnotationError as error:
             raise ValidationError({"annotations": [str(error)]}) from error

@@ -86,35 +86,111 @@ def _reference(text: str) -> int | str:
     return int(text) if text.isascii() and text.isdigit() else text
 
 
+#: The delimiters a spreadsheet writes CSV with: commas, or semicolons where the
+#: comma is the decimal mark (and tabs, "tab-separated values").
+DELIMITERS = (",", ";", "\t")
+
+
+def _known(name: str) -> bool:
+    return name in CLAIM_COLUMNS or bool(_FIGURE_COLUMN.match(name))
+
+
+def delimiter_of(first_line: str) -> str:
+    """The delimiter the header is written with: the first of ``DELIMITERS`` that
+    splits it into more than one column, every one known; else a comma."""
+    for delimiter in DELIMITERS:
+        names = next(csv.reader([first_line], delimiter=delimiter), [])
+        names = [name.strip().lower() for name in names]
+        named = [name for name in names if name]
+        if len(named) > 1 and all(_known(name) for name in named):
+            return delimiter
+    return ","
+
+
+#: What the csv module's complaints mean, said for someone with a spreadsheet.
+_CSV_ERRORS = {
+    "unexpected end of data": 'a quoted cell is never closed (a " is missing)',
+    "expected after": 'a " inside a quoted cell is not doubled ("")',
+    "field larger than field limit": (
+        f"a cell is longer than {csv.field_size_limit():,} characters"
+    ),
+}
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The rows of ``text``, strictly read: a malformed line is a ``CSVError``
+    naming it, not cells silently run together."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise CSVError(
+            line, "", f"Line {line} holds a NUL character: this is not a text file."
+        )
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    reader = csv.reader(
+        io.StringIO(text.lstrip("\ufeff"), newline=""),
+        delimiter=delimiter_of(first_line),
+        strict=True,
+    )
+    rows: list[list[str]] = []
+    try:
+        for cells in reader:
+            rows.append(cells)
+    except csv.Error as error:
+        line = len(rows) + 1
+        reason = next(
+            (said for known, said in _CSV_ERRORS.items() if known in str(error)),
+            str(error),
+        )
+        raise CSVError(line, "", f"Line {line} is not CSV: {reason}.") from None
+    return rows
+
+
 def read(text: str) -> CSVBundle:
     """The bundle of the claims in ``text``; ``CSVError`` when it is not CSV of
-    claims (an unknown column, a line longer than the header, no rows)."""
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise CSVError(0, "", f"Not CSV: {error}.") from None
+    claims (malformed, an unknown column or one named twice, text in a column the
+    header does not name, no rows).
+
+    Spreadsheets' ways are taken: a byte order mark, CRLF line ends, semicolons
+    or tabs between the cells (``delimiter_of``), column names in any case, and
+    empty columns with no name (trailing delimiters) are all read as meant."""
+    rows = _rows(text)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise CSVError(1, "", "The first line names the columns; it is missing.")
-    header = [name.strip() for name in rows[0]]
+    written = [name.strip() for name in rows[0]]
+    header = [name.lower() for name in written]
     groups: set[int] = set()
-    for name in header:
+    for name, as_written in zip(header, written, strict=True):
         match = _FIGURE_COLUMN.match(name)
         if match:
             groups.add(int(match.group(1) or 1))
-        elif name not in CLAIM_COLUMNS:
-            raise CSVError(1, name, f"Unknown column {name!r}.")
-    if len(set(header)) != len(header):
-        twice = next(name for name in header if header.count(name) > 1)
+        elif name and name not in CLAIM_COLUMNS:
+            raise CSVError(1, as_written, f"Unknown column {as_written!r}.")
+    named = [name for name in header if name]
+    if len(set(named)) != len(named):
+        twice = next(name for name in named if named.count(name) > 1)
         raise CSVError(1, twice, f"The column {twice!r} is named twice.")
+    unnamed = [index for index, name in enumerate(header) if not name]
     reader = _Reader(groups)
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > len(header):
+        beyond = [cell for cell in cells[len(header) :] if cell.strip()]
+        if beyond:
             raise CSVError(
                 number, "", f"{len(cells)} cells, but {len(header)} columns named."
             )
-        reader.add(number, dict(zip(header, cells, strict=False)))
+        for index in unnamed:
+            if index < len(cells) and cells[index].strip():
+                raise CSVError(
+                    number,
+                    "",
+                    f"Line {number} has text in column {index + 1}, which the "
+                    "first line does not name.",
+                )
+        reader.add(
+            number,
+            {name: cell for name, cell in zip(header, cells, strict=False) if name},
+        )
     if not reader.result.bundle["claims"]:
         raise CSVError(2, "", "No claims: every line after the first is empty.")
     return reader.result

@@ -244,6 +244,7 @@ class ReadAnnotation:
 
     index: int
     id: str
+    target_source: str | None
     exact: str
     prefix: str | None
     suffix: str | None
@@ -331,12 +332,24 @@ def read_annotation(index: int, item) -> ReadAnnotation:
             raise ValueError(
                 "target.selector.start: must be a whole number, 0 or more."
             )
+    source = target.get("source")
+    if isinstance(source, dict):
+        source = source.get("id")
+    if source is not None and not isinstance(source, str):
+        raise ValueError("target.source: must be the document's IRI.")
     bodies = item.get("body", [])
     bodies = bodies if isinstance(bodies, list) else [bodies]
     said = {}
     for body in bodies:
         if isinstance(body, dict) and isinstance(body.get("value"), str):
-            said.setdefault(body.get("purpose") or "describing", body["value"].strip())
+            purposes = body.get("purpose") or "describing"
+            purposes = purposes if isinstance(purposes, list) else [purposes]
+            if not all(isinstance(purpose, str) for purpose in purposes):
+                raise ValueError(
+                    "body.purpose: must be a purpose's name, or a list of them."
+                )
+            for purpose in purposes:
+                said.setdefault(purpose, body["value"].strip())
     kind = said.get("tagging", "")
     if kind and kind not in AttributionKind.values:
         raise ValueError(
@@ -346,6 +359,7 @@ def read_annotation(index: int, item) -> ReadAnnotation:
     return ReadAnnotation(
         index=index,
         id=str(item.get("id", "")),
+        target_source=source or None,
         exact=exact,
         prefix=prefix or None,
         suffix=suffix or None,
@@ -375,7 +389,9 @@ def propose_from_annotations(
     one ``matched``), and for each annotation that cannot be read or anchored an
     error naming it. Nothing is stored.
 
-    ``document``: ``{"id", "text"}``. ``lookup_source(name)``: the stored source of
+    ``document``: ``{"id", "text"}``, and ``"iris"``, the IRIs an annotation's
+    ``target.source`` may name it by (its URL, its page here); an annotation on
+    another resource is refused. ``lookup_source(name)``: the stored source of
     that name or alias (``{"id", "name", "kind"}``) or None. ``stored_claims``:
     ``{"id", "quote_start", "quote_end", "source_id"}`` of the document's claims, to
     say which proposal is already stored (``matched``).
@@ -418,6 +434,17 @@ def propose_from_annotations(
         except ValueError as error:
             field, _, reason = str(error).partition(": ")
             errors.append(_error_row(index, item, field, reason))
+            continue
+        if read.target_source and not _names(document.get("iris"), read.target_source):
+            errors.append(
+                _error_row(
+                    index,
+                    item,
+                    "target.source",
+                    f"The annotation is on {read.target_source}, not on this document "
+                    f"({' or '.join(document['iris'])}): post it to its own document.",
+                )
+            )
             continue
         if read.exact not in document["text"]:
             inexact += 1
@@ -492,6 +519,14 @@ def propose_from_annotations(
             "errors": errors,
         },
     }
+
+
+def _names(iris, target_source: str) -> bool:
+    """Whether ``target_source`` is one of the document's ``iris`` (all are
+    taken when none are given), a trailing slash aside."""
+    if not iris:
+        return True
+    return target_source.rstrip("/") in {iri.rstrip("/") for iri in iris}
 
 
 def _error_row(index: int, item, field: str, reason: str) -> dict:

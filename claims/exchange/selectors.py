@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.choices import DERIVING_RELATIONS
 from claims.exchange import linked_data
@@ -50,7 +51,8 @@ def claim_review_row(claim: Claim, absolute: Callable[[str], str]) -> dict:
         "statement": claim.statement,
         "credibility": claim.credibility,
         "attribution_status": claim.attribution_status,
-        "reviewed_at": claim.reviewed_at.date(),
+        # The day as the site's readers have it (TIME_ZONE), not UTC's.
+        "reviewed_at": timezone.localdate(claim.reviewed_at),
         "stated_on": claim.stated_on,
         "source_name": claim.source.name,
         "source_kind": claim.source.kind,

@@ -3,6 +3,7 @@ W3C context, its selectors applied to the stored text, and annotations read back
 as proposals anchored in that text."""
 
 import copy
+import json
 
 import jsonschema
 import pytest
@@ -250,6 +251,15 @@ def test_a_body_that_is_no_annotations_is_refused(editor, body, field):
             lambda a: a.update(body={"purpose": "tagging", "value": "rumour"}),
             "body (tagging)",
         ),
+        (
+            lambda a: a.update(body={"purpose": {"id": "tagging"}, "value": "x"}),
+            "body.purpose",
+        ),
+        (lambda a: a["target"].update(source=["a", "b"]), "target.source"),
+        (
+            lambda a: a["target"].update(source="https://elsewhere.example/other"),
+            "target.source",
+        ),
     ],
     ids=[
         "no-target",
@@ -258,6 +268,9 @@ def test_a_body_that_is_no_annotations_is_refused(editor, body, field):
         "prefix-not-text",
         "negative-start",
         "bad-kind",
+        "purpose-not-text",
+        "source-not-an-iri",
+        "another-documents-annotation",
     ],
 )
 def test_a_bad_annotation_is_reported_by_its_field(editor, change, field):
@@ -265,10 +278,47 @@ def test_a_bad_annotation_is_reported_by_its_field(editor, change, field):
     bad = annotated("approximately 3,000 personnel")
     change(bad)
     good = annotated("around 1,500 troops")
-    answer = editor.post(url(document), [bad, good], format="json").json()
+    before = stored_rows()
+    response = editor.post(url(document), [bad, good], format="json")
+    assert response.status_code == 200
+    answer = response.json()
     [error] = answer["intake"]["errors"]
     assert (error["annotation"], error["field"]) == (0, field)
     assert len(answer["claims"]) == 1
+    assert stored_rows() == before
+
+
+def test_an_annotation_names_its_document_by_its_url_or_its_page(editor):
+    document = DocumentFactory()
+    page = f"http://testserver/documents/{document.pk}/"
+    for source in (document.url, page, page.rstrip("/"), None):
+        posted = annotated("around 1,500 troops")
+        if source is not None:
+            posted["target"]["source"] = source
+        answer = editor.post(url(document), posted, format="json").json()
+        assert answer["intake"]["errors"] == [], source
+        assert len(answer["claims"]) == 1
+    other = DocumentFactory(text=document.text)
+    posted = annotated("around 1,500 troops")
+    posted["target"]["source"] = other.url
+    [error] = editor.post(url(document), posted, format="json").json()["intake"][
+        "errors"
+    ]
+    assert error["reason"] == (
+        f"The annotation is on {other.url}, not on this document ({document.url} or "
+        f"{page}): post it to its own document."
+    )
+
+
+def test_a_body_with_several_purposes_is_read_for_each(editor):
+    document = DocumentFactory()
+    posted = annotated("around 1,500 troops")
+    posted["body"] = [
+        {"purpose": ["identifying", "describing"], "value": "Agency"},
+        {"purpose": "tagging", "value": "anonymous"},
+    ]
+    [claim] = editor.post(url(document), posted, format="json").json()["claims"]
+    assert (claim["statement"], claim["attribution_kind"]) == ("Agency", "anonymous")
 
 
 @pytest.mark.parametrize(
@@ -343,3 +393,17 @@ def test_the_export_is_unchanged_by_a_reading_of_it(seed, anonymous, editor):
     posted = copy.deepcopy(exported)
     editor.post(url(document), posted, format="json")
     assert anonymous.get(url(document)).json() == exported
+
+
+def test_annotations_posted_as_json_ld_are_read(editor):
+    document = DocumentFactory()
+    posted = annotated("around 1,500 troops")
+    for content_type in (
+        "application/ld+json",
+        'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+    ):
+        response = editor.post(
+            url(document), json.dumps(posted), content_type=content_type
+        )
+        assert response.status_code == 200, response.content
+        assert len(response.json()["claims"]) == 1

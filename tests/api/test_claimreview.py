@@ -2,6 +2,7 @@
 with the claim list's filters; checked by expanding them with a JSON-LD processor
 against the vendored schema.org context."""
 
+import datetime
 import json
 
 import pytest
@@ -92,6 +93,25 @@ def test_a_claim_never_reviewed_has_no_claimreview(reviewer):
     assert response["Content-Type"] == "application/json"
     assert "never been reviewed" in response.json()["detail"]
     assert reviewer.get("/api/claims/999999/claimreview/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"), [("UTC", "2024-01-01"), ("Pacific/Auckland", "2024-01-02")]
+)
+def test_the_review_is_dated_the_day_the_sites_readers_had(
+    reviewer, settings, zone, day
+):
+    settings.TIME_ZONE = zone
+    claim = ClaimFactory()
+    review(claim, reviewer.user)
+    evening = datetime.datetime(2024, 1, 1, 20, 0, tzinfo=datetime.UTC)
+    Review.objects.filter(claim=claim).update(created_at=evening)
+    caching.bump_rows()
+    for answer in (
+        reviewer.get(f"/api/claims/{claim.pk}/claimreview/").json(),
+        reviewer.get("/api/claimreviews/").json()["itemListElement"][0],
+    ):
+        assert answer["datePublished"] == day
 
 
 @override_settings(

@@ -9,10 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.exceptions import ParseError
 
 from claims.api import csv as tabular
 from claims.exchange import csv_bundle
-from claims.models import Claim
+from claims.models import Claim, Figure
+from claims.selectors import OFF_TOPIC_MEASURE
 
 from ..factories import (
     ClaimFactory,
@@ -176,6 +178,86 @@ def test_a_list_csv_makes_as_many_queries_for_1000_rows_as_for_10(client):
         assert len(csv_of(client.get("/api/claims/", {"format": "csv"}))) == 1000
     # The claims, then their topics (one prefetch a chunk of 2,000 rows).
     assert len(few) == len(many) == 2
+
+
+def many_figures(count: int, warned: int = 0) -> None:
+    """``count`` figures in bulk, the first ``warned`` of them off their claim's
+    topics (their measure has a topic, the claim none)."""
+    off_topic = MeasureFactory()
+    off_topic.topics.add(TopicFactory())
+    model = FigureFactory(text="-3 to 5", measure=MeasureFactory(lower_limit=None))
+    Figure.objects.bulk_create(
+        Figure(
+            claim=model.claim,
+            measure=off_topic if i < warned else model.measure,
+            text=model.text,
+            qualifier=model.qualifier,
+            value=model.value,
+            low=model.low,
+            high=model.high,
+            as_of=datetime.date(2024, 1, 1) if i % 2 else None,
+            as_of_given=bool(i % 2),
+        )
+        for i in range(count - 1)
+    )
+
+
+def test_a_figures_csv_has_the_jsons_warnings_in_the_same_one_query(client):
+    many_figures(10, warned=3)
+    with CaptureQueriesContext(connection) as few:
+        rows = csv_of(client.get("/api/figures/", {"format": "csv"}))
+    assert len(rows) == 10
+    expected = json_list(client, "/api/figures/")
+    assert {row.pop("text") for row in rows} == {"'-3 to 5"}  # escaped text
+    assert rows == [
+        {name: as_cell(value) for name, value in row.items() if name != "text"}
+        for row in expected
+    ]
+    assert [row["warnings"] for row in rows].count(OFF_TOPIC_MEASURE) == 3
+    assert {row["low"] for row in rows} == {"-3.0"}  # a number, not escaped text
+    many_figures(990)
+    with CaptureQueriesContext(connection) as many:
+        assert len(csv_of(client.get("/api/figures/", {"format": "csv"}))) == 1000
+    assert len(few) == len(many) == 1
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_times_and_dates_are_written_as_the_json_has_them(client, settings, zone):
+    settings.TIME_ZONE = zone
+    many_claims(3)
+    document = DocumentFactory(
+        published_at=datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+    )
+    ClaimFactory(document=document, stated_on=datetime.date(2020, 2, 29))
+    Claim.objects.filter(pk=Claim.objects.first().pk).update(
+        created_at=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    )
+    for kind in ("claims", "documents"):
+        rows = csv_of(client.get(f"/api/{kind}/", {"format": "csv"}))
+        expected = json_list(client, f"/api/{kind}/")
+        assert rows == [
+            {name: as_cell(value) for name, value in row.items()} for row in expected
+        ]
+    times = [row["created_at"] for row in rows]
+    assert all(t.endswith("Z") for t in times) == (zone == "UTC")
+
+
+@pytest.mark.parametrize("kind", LISTS)
+def test_every_list_is_read_as_rows_not_model_instances(
+    client, monkeypatch, kind, seed
+):
+    ReviewFactory(claim=Claim.objects.first())  # the seed has none
+    read = []
+    serialized = tabular.serialized
+    monkeypatch.setattr(
+        tabular, "serialized", lambda *args: read.append(serialized(*args)) or read[-1]
+    )
+    asked = [{"format": "csv"}]
+    if kind == "claims":
+        asked.append({"format": "csv", "search": "troops"})
+    for query in asked:
+        assert csv_of(client.get(f"/api/{kind}/", query))
+    assert [chunks.per_instance for chunks in read] == [False] * len(asked)
 
 
 def test_text_that_a_spreadsheet_would_run_is_escaped(client):
@@ -569,3 +651,153 @@ def test_csv_is_read_into_the_bundle_the_import_takes():
     }
     assert read.place("figures", "line 3 figure 2", "measure") == (3, "figure2_measure")
     assert read.place("sources", ministry, "kind") == (2, "source_kind")
+
+
+# A spreadsheet's CSV, and bad CSV: a clear 400, nothing stored. ----------------------
+
+
+def refused_body(client, body: bytes, content_type: str = "text/csv") -> dict:
+    before = stored_rows()
+    response = client.post("/api/import/", data=body, content_type=content_type)
+    assert response.status_code == 400, response.content
+    assert stored_rows() == before
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "header_case", "trailing"),
+    [(";", str.lower, ""), ("\t", str.title, ""), (",", str.upper, ",,")],
+)
+def test_a_spreadsheets_semicolons_tabs_header_case_and_empty_columns_import(
+    editor, stored_document, delimiter, header_case, trailing
+):
+    source = SourceFactory()
+    names = ["source", "document", "statement", "quote", "attribution_kind", "topics"]
+    cells = [source.pk, stored_document.pk, "Came, said one.", "1,500 more came"]
+    row = delimiter.join(
+        f'"{cell}"' if delimiter in str(cell) or "," in str(cell) else str(cell)
+        for cell in [*cells, "paraphrase", '"Arrivals; Kursk"']
+    )
+    text = (
+        "\ufeff"
+        + delimiter.join(header_case(name) for name in names)
+        + trailing
+        + "\r\n"
+        + row.replace('""Arrivals; Kursk""', '"Arrivals; Kursk"')
+        + trailing
+        + "\r\n"
+    )
+    response = post_csv(editor, text)
+    assert response.status_code == 201, response.json()
+    claim = Claim.objects.get(pk=response.json()["ids"]["claims"]["line 2"])
+    assert (claim.source, claim.statement, claim.quote) == (
+        source,
+        "Came, said one.",
+        "1,500 more came",
+    )
+    assert sorted(claim.topics.values_list("name", flat=True)) == ["Arrivals", "Kursk"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        (
+            'source,statement\n1,"Never closed\n2,x\n',
+            2,
+            'Line 2 is not CSV: a quoted cell is never closed (a " is missing).',
+        ),
+        (
+            'source,statement\n1,"Quoted" then not\n',
+            2,
+            'Line 2 is not CSV: a " inside a quoted cell is not doubled ("").',
+        ),
+        (
+            "source,statement\n1,ok\n1,a\x00b\n",
+            3,
+            "Line 3 holds a NUL character: this is not a text file.",
+        ),
+        (
+            "source,statement,\n1,ok,\n1,ok,stray\n",
+            3,
+            "Line 3 has text in column 3, which the first line does not name.",
+        ),
+        ("source,statement\n1,ok,,more\n", 2, "4 cells, but 2 columns named."),
+        (
+            "\ufeffsource,statement\r\n\r\n",
+            2,
+            "No claims: every line after the first is empty.",
+        ),
+        (
+            "source,statement,Source\n1,a,1\n",
+            1,
+            "The column 'source' is named twice.",
+        ),
+    ],
+)
+def test_malformed_csv_is_refused_naming_the_line_and_nothing_is_stored(
+    editor, text, line, reason
+):
+    [error] = refused_csv(editor, text)
+    assert (error["line"], error["reason"]) == (line, reason)
+
+
+def test_csv_not_in_utf8_is_refused_naming_the_line_and_byte(editor):
+    body = "source,statement\n1,ok\n1,caf\xe9\n".encode("latin-1")
+    answer = refused_body(editor, body)
+    assert answer["detail"] == (
+        "The CSV is not UTF-8 text: line 3 holds the byte 0xe9, which is no UTF-8 "
+        'character. Save the file as "CSV UTF-8", or name its charset in the '
+        "Content-Type (text/csv; charset=windows-1252)."
+    )
+    assert answer["errors"][0]["reason"] == answer["detail"]
+
+
+def test_csv_in_another_declared_charset_imports(editor, stored_document):
+    source = SourceFactory()
+    text = (
+        "source,document,statement,quote,attribution_kind\n"
+        f'{source.pk},{stored_document.pk},"Caf\xe9 said so.",1,paraphrase\n'
+    )
+    response = editor.post(
+        "/api/import/",
+        data=text.encode("windows-1252"),
+        content_type="text/csv; charset=windows-1252",
+    )
+    assert response.status_code == 201, response.json()
+    claim = Claim.objects.get(pk=response.json()["ids"]["claims"]["line 2"])
+    assert claim.statement == "Caf\xe9 said so."
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        (
+            "source\n1\n".encode("utf-16"),
+            "text/csv",
+            'The CSV is UTF-16 text (a spreadsheet\'s "Unicode text"): save it as '
+            '"CSV UTF-8", or name its charset in the Content-Type.',
+        ),
+        (
+            b"source\n1\n",
+            "text/csv; charset=klingon",
+            "Unknown charset 'klingon' in the Content-Type.",
+        ),
+    ],
+)
+def test_csv_in_an_unreadable_encoding_is_refused(editor, body, content_type, detail):
+    assert refused_body(editor, body, content_type)["detail"] == detail
+
+
+def test_a_csv_larger_than_the_upload_limit_is_refused(editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = ("source,statement\n" + "1,A claim said here.\n" * 60).encode()
+    before = stored_rows()
+    response = editor.post("/api/import/", data=body, content_type="text/csv")
+    assert response.status_code == 413
+    assert response.json()["detail"] == (
+        f"The request body is {len(body):,} bytes; at most 1,000 are accepted."
+    )
+    assert stored_rows() == before
+    # Read from a stream of no stated length, the parser stops at the limit too.
+    with pytest.raises(ParseError, match="larger than 1,000 bytes, the most one"):
+        tabular.CSVParser().parse(io.BytesIO(body), "text/csv")
