@@ -344,7 +344,11 @@ def csv_schema() -> dict:
             "further line is a claim. A claim's second figure is in figure2_text, "
             "figure2_measure, ..., its third in figure3_..., and so on. An empty "
             "cell is a value not given. The rows are validated as a bundle's are, "
-            "all or none written; each error names its line and column."
+            "all or none written; each error names its line and column. Cells "
+            "are separated by commas, semicolons or tabs (the header's own is "
+            "used for the whole file); column names are read in any case; the "
+            "text is UTF-8 (a byte order mark is skipped) unless the "
+            "Content-Type names another charset."
         ),
         "columns": columns,
     }
