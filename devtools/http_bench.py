@@ -18,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -265,6 +266,8 @@ def run(
     """The app, the floor and Datasette in turn, each case driven by wrk."""
     if not Path(database).is_file():
         raise RuntimeError(f"--http needs an SQLite file; {database} is not one.")
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is missing: apt-get install wrk")
     results: dict[str, list[Load | None]] = {}
     servers = (
         ("app", app_server, [c.path for c in cases], "/healthz"),
