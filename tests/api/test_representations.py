@@ -134,3 +134,23 @@ def test_the_list_and_detail_make_the_same_queries_for_10_claims_and_1000(anonym
     assert len(answer.json()["results"]) == 500
     assert list_1000 == list_10
     assert detail_1000 == detail_10 == 2
+
+
+def test_a_list_builds_only_the_filters_its_query_names(seed, anonymous):
+    from claims.api.views import AskedFiltersBackend, ClaimViewSet
+
+    view = ClaimViewSet(action="list", format_kwarg=None)
+    request = request_for("/api/claims/?attribution_kind=paraphrase&page=2&x=1")
+    view.request = request
+    filterset = AskedFiltersBackend().get_filterset(request, Claim.objects.all(), view)
+    assert set(filterset.filters) == {"attribution_kind"}
+    # A bad value of a named filter is still refused, and the schema still lists
+    # every filter.
+    refused = anonymous.get("/api/claims/?credibility=9&stated_after=yesterday")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"credibility", "stated_after"}
+    schema = anonymous.get("/api/schema/?format=json")
+    names = {
+        p["name"] for p in schema.json()["paths"]["/api/claims/"]["get"]["parameters"]
+    }
+    assert {"source", "topic", "reviewed", "stated_before", "credibility"} <= names
