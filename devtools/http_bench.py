@@ -1,6 +1,6 @@
 """``manage.py benchmark --http``: the app over HTTP beside its floor and a peer.
 
-On the same SQLite file, the same cores and the same load, one after the other:
+On the same SQLite file, the same cores and the same load:
 
 - the app, under gunicorn with the production settings;
 - the HTTP floor (``devtools.floor_wsgi``): the same rows by hand-written SQL as
@@ -8,8 +8,9 @@ On the same SQLite file, the same cores and the same load, one after the other:
 - Datasette (pinned in the dev dependencies) on the same file, behind the same
   gunicorn and number of workers (uvicorn's worker class, Datasette being ASGI).
 
-Each is driven by wrk (Debian's package), on this machine's loopback only, for a
-bounded time per case (a short warm-up first), and gives requests/s, p50 and p99.
+All three are served at once; each case is driven by wrk (Debian's package) against
+each in turn, on this machine's loopback only, for a bounded time (a short warm-up
+first, then ``rounds`` runs each), and gives requests/s, p50 and p99.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -243,15 +244,9 @@ def datasette_name(database: Path) -> str:
 # The run ------------------------------------------------------------------------------
 
 
-def drive(base: str, paths: list[str], seconds: int, connections: int) -> list[Load]:
-    loads = []
-    for path in paths:
-        url = base + path
-        if not _answers(url):
-            raise RuntimeError(f"{url} does not answer 200")
-        wrk(url, WARM_UP_SECONDS, connections)
-        loads.append(wrk(url, seconds, connections))
-    return loads
+def median_load(loads: list[Load]) -> Load:
+    """The run of median requests/s (its own percentiles with it)."""
+    return sorted(loads, key=lambda load: load.rps)[len(loads) // 2]
 
 
 def run(
@@ -259,38 +254,52 @@ def run(
     database: Path,
     *,
     workers: int = 2,
-    seconds: int = 10,
+    seconds: int = 5,
+    rounds: int = 3,
     connections: int = 8,
     log=print,
 ) -> list[HttpRow]:
-    """The app, the floor and Datasette in turn, each case driven by wrk."""
+    """The app, the floor and Datasette, all three served at once (an idle server
+    takes no time), each case driven by wrk against each in turn, ``rounds``
+    times: on a machine whose other load comes and goes, the three meet the same
+    load. Each figure is the round of median requests/s."""
     if not Path(database).is_file():
         raise RuntimeError(f"--http needs an SQLite file; {database} is not one.")
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is missing: apt-get install wrk")
-    results: dict[str, list[Load | None]] = {}
-    servers = (
-        ("app", app_server, [c.path for c in cases], "/healthz"),
-        ("floor", floor_server, [c.path for c in cases], cases[0].path),
-        (
-            "datasette",
-            peer_server,
-            [c.peer_path for c in cases if c.peer_path],
-            "/-/versions.json",
-        ),
-    )
-    for label, server, paths, ready in servers:
-        argv, env = server(Path(database), workers)
-        log(f"Serving the {label} ({workers} workers); {seconds} s a case ...")
-        with serving(argv, env, ready) as base:
-            loads = iter(drive(base, paths, seconds, connections))
-        if label == "datasette":
-            results[label] = [next(loads) if c.peer_path else None for c in cases]
-        else:
-            results[label] = list(loads)
+    servers = {
+        "app": (app_server, "/healthz"),
+        "floor": (floor_server, cases[0].path),
+        "datasette": (peer_server, "/-/versions.json"),
+    }
+    loads: dict[tuple[str, str], list[Load]] = {}
+    with ExitStack() as stack:
+        bases = {}
+        for label, (server, ready) in servers.items():
+            argv, env = server(Path(database), workers)
+            log(f"Serving the {label} ({workers} workers) ...")
+            bases[label] = stack.enter_context(serving(argv, env, ready))
+        targets = [
+            (case, label, case.peer_path if label == "datasette" else case.path)
+            for case in cases
+            for label in servers
+        ]
+        targets = [(case, label, path) for case, label, path in targets if path]
+        for _case, label, path in targets:
+            url = bases[label] + path
+            if not _answers(url):
+                raise RuntimeError(f"{url} does not answer 200")
+            wrk(url, WARM_UP_SECONDS, connections)
+        for round_ in range(1, rounds + 1):
+            log(f"Round {round_} of {rounds}: {seconds} s a case and server ...")
+            for case, label, path in targets:
+                load = wrk(bases[label] + path, seconds, connections)
+                loads.setdefault((case.name, label), []).append(load)
     rows = []
-    for i, case in enumerate(cases):
-        ours, base, peer = (results[k][i] for k in ("app", "floor", "datasette"))
+    for case in cases:
+        ours = median_load(loads[case.name, "app"])
+        base = median_load(loads[case.name, "floor"])
+        peer = loads.get((case.name, "datasette"))
         rows.append(
             HttpRow(
                 case.name,
@@ -298,7 +307,7 @@ def run(
                 ours.p50_ms,
                 ours.p99_ms,
                 base.rps,
-                None if peer is None else peer.rps,
+                None if peer is None else median_load(peer).rps,
             )
         )
     return rows

@@ -168,3 +168,12 @@ def test_the_floor_answers_the_api_s_rows(seed, anonymous, floor_on_the_test_dat
     assert {link["id"] for link in links} == set(
         claim.links_out.values_list("id", flat=True)
     ) | set(claim.links_in.values_list("id", flat=True))
+
+
+def test_each_figure_is_the_run_of_median_requests_a_second():
+    runs = [
+        http_bench.Load(rps=90.0, p50_ms=20.0, p99_ms=90.0),
+        http_bench.Load(rps=120.0, p50_ms=15.0, p99_ms=60.0),
+        http_bench.Load(rps=40.0, p50_ms=80.0, p99_ms=400.0),
+    ]
+    assert http_bench.median_load(runs) == runs[0]

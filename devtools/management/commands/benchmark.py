@@ -235,7 +235,8 @@ class Command(BaseCommand):
             "on this machine's loopback (SQLite only), drive each with wrk and print "
             "requests/s, p50 and p99 (instead of the in-process table).",
         )
-        parser.add_argument("--http-seconds", type=int, default=10)
+        parser.add_argument("--http-seconds", type=int, default=5)
+        parser.add_argument("--http-rounds", type=int, default=3)
         parser.add_argument("--http-workers", type=int, default=2)
         parser.add_argument("--http-connections", type=int, default=8)
 
@@ -315,6 +316,7 @@ class Command(BaseCommand):
             database,
             workers=options["http_workers"],
             seconds=options["http_seconds"],
+            rounds=options["http_rounds"],
             connections=options["http_connections"],
             log=self.stdout.write,
         )
@@ -322,7 +324,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{Claim.objects.count():,} claims · SQLite · gunicorn "
             f"{options['http_workers']} workers · wrk {options['http_connections']} "
-            f"connections, {options['http_seconds']} s a case · Python "
+            f"connections, the median of {options['http_rounds']} runs of "
+            f"{options['http_seconds']} s a case · Python "
             f"{platform.python_version()} · {os.cpu_count()} CPUs · "
             f"{platform.machine()}"
         )
