@@ -3,9 +3,11 @@
 import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse as url_path
 from django_filters.rest_framework import DjangoFilterBackend
@@ -29,7 +31,15 @@ from rest_framework.routers import APIRootView
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from claims import caching, filtersets, search, selectors, services, sign_in
+from claims import (
+    caching,
+    filtersets,
+    representations,
+    search,
+    selectors,
+    services,
+    sign_in,
+)
 from claims.api import csv as tabular
 from claims.api import permissions, serializers
 from claims.exchange import bundle, bundle_schema, csv_bundle, linked_data
@@ -153,8 +163,12 @@ class ETagMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         instance = getattr(self, "_etag_instance", None)
-        if instance is not None and response.status_code < 300:
-            response["ETag"] = etag_of(instance)
+        version = getattr(self, "_etag_version", None)
+        if response.status_code < 300:
+            if instance is not None:
+                response["ETag"] = etag_of(instance)
+            elif version is not None:
+                response["ETag"] = f'"{version}"'
         return response
 
     def retrieve(self, request, *args, **kwargs):
@@ -167,9 +181,55 @@ class ListFiltersMixin:
     by its id alone (DRF would otherwise build and validate every filter first)."""
 
     def filter_queryset(self, queryset):
-        if getattr(self, "detail", False):
+        if getattr(self, "detail", False) or not self._filters_asked():
             return queryset
         return super().filter_queryset(queryset)
+
+    def _filters_asked(self) -> bool:
+        """Whether the query names a filter, a search or an ordering. Without one
+        the filters would leave the list as it is, after building a filter form
+        (a copy of every filter) on each request."""
+        filterset = getattr(self, "filterset_class", None)
+        if filterset is None:
+            return True
+        asked = set(self.request.query_params)
+        return bool(
+            asked
+            & {
+                *filterset.base_filters,
+                api_settings.SEARCH_PARAM,
+                api_settings.ORDERING_PARAM,
+            }
+        )
+
+
+class AskedFiltersBackend(DjangoFilterBackend):
+    """django-filter's backend, building a request's filter set of the filters the
+    query names only: the others, not given, would filter nothing, and building
+    each (a deep copy of every filter, its form field and its queryset) was most of
+    a filtered list's cost. The API schema still lists every filter."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        asked = frozenset(request.query_params) & frozenset(
+            filterset_class.base_filters
+        )
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        return _narrowed(filterset_class, asked)(**kwargs)
+
+
+@lru_cache(maxsize=256)
+def _narrowed(filterset_class, asked: frozenset):
+    """``filterset_class`` with the filters named in ``asked`` only."""
+    narrowed = type(filterset_class.__name__, (filterset_class,), {})
+    narrowed.base_filters = {
+        name: field
+        for name, field in filterset_class.base_filters.items()
+        if name in asked
+    }
+    return narrowed
 
 
 class CSVMixin:
@@ -233,7 +293,7 @@ class TrackedViewSet(
 
     pagination_class = StandardPagination
     filter_backends = [
-        DjangoFilterBackend,
+        AskedFiltersBackend,
         filters.SearchFilter,
         filters.OrderingFilter,
     ]
@@ -457,13 +517,33 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     kind = "claim"
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilter
-    filter_backends = [DjangoFilterBackend, ClaimSearchFilter, filters.OrderingFilter]
+    filter_backends = [AskedFiltersBackend, ClaimSearchFilter, filters.OrderingFilter]
     search_fields = ["statement", "quote", "source__name", "source__aliases"]
     ordering_fields = ["stated_on", "credibility", "created_at", "updated_at", "id"]
 
     def get_queryset(self):
         # Topics are listed on every claim: one query for the page, not one a claim.
         return Claim.objects.prefetch_related("topics")
+
+    # Reads: built from values() rows (claims.representations), equal to the
+    # serializer's output, which is kept for writes, validation and the CSV.
+
+    def list(self, request, *args, **kwargs):
+        if self._csv_asked():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(representations.claim_values(queryset))
+        data = representations.claims(page, representations.claim_url_template(request))
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        data = representations.claim_by_id(
+            int(self.kwargs["pk"]), representations.claim_url_template(request)
+        )
+        if data is None:
+            raise Http404(f"No {Claim._meta.object_name} matches the given query.")
+        self._etag_version = data["version"]
+        return Response(data)
 
     @extend_schema(
         parameters=[serializers.MomentSerializer],
@@ -613,7 +693,7 @@ class ReviewViewSet(
     filterset_class = filtersets.ReviewFilter
     pagination_class = StandardPagination
     filter_backends = [
-        DjangoFilterBackend,
+        AskedFiltersBackend,
         filters.SearchFilter,
         filters.OrderingFilter,
     ]

@@ -7,6 +7,8 @@ import json
 import pytest
 from django.core.management import call_command
 
+from devtools import corpus
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,7 +41,24 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
     assert any(name.startswith("comparison, ") for name in names)
     assert any(name.startswith("evolution, 1,000 figures") for name in names)
     for row in rows:
-        assert set(row) == {"name", "median_ms", "queries", "floor_ms", "ratio"}
+        assert set(row) == {
+            "name",
+            "median_ms",
+            "queries",
+            "floor_ms",
+            "ratio",
+            "framework_floor_ms",
+            "framework_ratio",
+        }
+        # The framework floor: a bare Django view's JsonResponse of the same
+        # values() rows, for every read (an import has none).
+        if row["name"].startswith("import"):
+            assert row["framework_floor_ms"] is None is row["framework_ratio"]
+        else:
+            assert row["framework_floor_ms"] > 0, row
+            assert row["framework_ratio"] == pytest.approx(
+                row["median_ms"] / row["framework_floor_ms"], 0.3
+            )
         assert row["median_ms"] > 0 and row["floor_ms"] > 0, row
         # A cached count of no rows needs no query at all (no page to read).
         assert row["queries"] >= (0 if row["name"].endswith("cached") else 1), row
@@ -53,6 +72,7 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
     report = out.getvalue()
     assert "Evolution: " in report and " steps of " in report
     assert "median ms" in report and "floor ms" in report and "ratio" in report
+    assert "framework ms" in report and "fw ratio" in report
 
 
 def test_a_query_count_is_read_from_django_s_capture(monkeypatch):
@@ -81,3 +101,22 @@ def test_a_query_count_is_read_from_django_s_capture(monkeypatch):
             Claim.objects.count()
     with pytest.raises(RuntimeError, match="too many to count"):
         statements(queries)
+
+
+def test_the_framework_floor_answers_the_values_rows_as_json(client):
+    from django.test.utils import override_settings
+
+    from claims.models import Claim
+    from devtools import framework_floor
+    from devtools.management.commands.benchmark import claim_values
+
+    corpus.generate(claims=30, seed=2)
+    framework_floor.ROWS["test-page"] = lambda: claim_values(Claim.objects.all())[:5]
+    with override_settings(ROOT_URLCONF="devtools.framework_floor"):
+        answer = client.get("/floor/test-page/")
+        # The app's own URLs answer in the same URLconf.
+        assert client.get("/api/claims/?page_size=5").status_code == 200
+    rows = answer.json()
+    assert answer.status_code == 200 and len(rows) == 5
+    first = Claim.objects.order_by("-stated_on", "id").first()
+    assert rows[0]["id"] == first.pk and rows[0]["statement"] == first.statement

@@ -30,21 +30,22 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from claims import representations, search
 from claims.choices import Qualifier
 from claims.exchange.bundle import import_bundle
 from claims.exchange.intake.proposals import Report
 from claims.exchange.intake.selectors import propose_report
 from claims.figures import interval_for
-from claims.models import Claim, Document, Figure, Measure, Source
+from claims.models import Claim, Document, Figure, Link, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
-from devtools import corpus
+from devtools import corpus, framework_floor, http_bench
 
 HOST = "localhost"
 SEED_ARTICLE = Path(settings.BASE_DIR) / "fixtures" / "seed_article.txt"
@@ -59,6 +60,10 @@ class Row:
     queries: int
     floor_ms: float
     ratio: float
+    #: A bare Django view's JsonResponse of the same values() rows, through the
+    #: same middleware (devtools.framework_floor); None where there is none (import).
+    framework_floor_ms: float | None = None
+    framework_ratio: float | None = None
 
 
 def statements(queries: CaptureQueriesContext) -> int:
@@ -86,6 +91,23 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(
+    actions: list[Callable[[], object]], repeat: int
+) -> list[float]:
+    """The median time of each action over ``repeat`` rounds, each round running
+    every action once in turn: on a machine whose load comes and goes, each action
+    meets the same load, and the ratios hold even when the times drift."""
+    for action in actions:
+        action()  # warm caches and connections
+    times: list[list[float]] = [[] for _ in actions]
+    for _ in range(repeat):
+        for action, taken in zip(actions, times, strict=True):
+            started = time.perf_counter()
+            action()
+            taken.append((time.perf_counter() - started) * 1000)
+    return [statistics.median(taken) for taken in times]
+
+
 def floor(sql: str, params: list) -> Callable[[], str]:
     """One hand-written query, its rows as JSON by the standard library."""
 
@@ -97,6 +119,82 @@ def floor(sql: str, params: list) -> Callable[[], str]:
         return json.dumps(rows, default=str)
 
     return run
+
+
+def framework_request(client, name: str, values: Callable[[], object]):
+    """A request of the framework floor's answer of ``values()``: a bare Django view
+    (``devtools.framework_floor``) through the same middleware."""
+    key = f"case{len(framework_floor.ROWS)}"
+    framework_floor.ROWS[key] = values
+    path = f"/floor/{key}/"
+
+    def request():
+        answer = client.get(path)
+        if answer.status_code != 200:
+            raise RuntimeError(
+                f"The framework floor of {name} answered {answer.status_code}"
+            )
+        return answer.content
+
+    return request
+
+
+def claim_values(claims):
+    """Claims as the list's rows: the columns the API shows, in its order."""
+    return claims.values(*representations.CLAIM_COLUMNS)
+
+
+def figure_values(measure_id: int) -> Callable[[], object]:
+    """A measure's figures with their claims' sources: the comparison's rows."""
+    return lambda: (
+        Figure.objects.filter(measure_id=measure_id)
+        .order_by("as_of", "id")
+        .values(
+            "id",
+            "claim_id",
+            "claim__source_id",
+            "text",
+            "qualifier",
+            "value",
+            "low",
+            "high",
+            "as_of",
+        )
+    )
+
+
+#: The cases timed over HTTP (``--http``).
+HTTP_CASES = (
+    "claims list, page of 50",
+    "claims list, filtered",
+    "claim detail",
+    "claim corroboration",
+    "comparison, 1,000 figures",
+    "search",
+)
+
+
+def datasette_path(name: str, path: str, database: Path) -> str | None:
+    """Datasette's nearest equivalent of a case's request (its answer's rows as
+    objects), or None where it has none (the computed answers)."""
+    table = f"/{http_bench.datasette_name(database)}/claims_claim"
+    page = "?_shape=objects&_sort_desc=stated_on"
+    if name == "claims list, page of 50":
+        return f"{table}.json{page}&_size=50"
+    if name == "claims list, filtered":
+        return (
+            f"{table}.json{page}&_size=50&attribution_kind=paraphrase"
+            "&stated_on__gte=2023-01-01"
+        )
+    if name == "claim detail":
+        pk = path.rstrip("/").rsplit("/", 1)[1]
+        return f"{table}/{pk}.json?_shape=objects"
+    if name == "search":
+        return (
+            f"{table}.json?_shape=objects&_size=20&_search=Kursk+drones"
+            "&_fts_table=claims_claim_fts&_fts_pk=id"
+        )
+    return None
 
 
 CLAIM_COLUMNS = (
@@ -130,6 +228,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--csv-json", dest="csv_json_file", help="Also write the CSV figures here."
         )
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="Serve the app, the HTTP floor and Datasette in turn under gunicorn "
+            "on this machine's loopback (SQLite only), drive each with wrk and print "
+            "requests/s, p50 and p99 (instead of the in-process table).",
+        )
+        parser.add_argument("--http-seconds", type=int, default=5)
+        parser.add_argument("--http-rounds", type=int, default=3)
+        parser.add_argument("--http-workers", type=int, default=2)
+        parser.add_argument("--http-connections", type=int, default=8)
 
     def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
         if options.get("intake_only"):
@@ -141,6 +250,9 @@ class Command(BaseCommand):
             SimpleRateThrottle.THROTTLE_RATES
         )
         self._corpus(claims, seed)
+        if options["http"]:
+            self._http(json_file, options)
+            return
         client = Client(HTTP_HOST=HOST)
         csv_figures = csv_stream(client)
         print_csv_stream(self.stdout, csv_figures)
@@ -153,13 +265,15 @@ class Command(BaseCommand):
         cases = list(self._cases())
         # Every request computes: the cache would otherwise answer all but the first.
         with override_settings(CACHES=NO_CACHE):
-            for name, path, floor_sql, params in cases:
+            for name, path, floor_sql, params, values in cases:
                 rows.append(
-                    self._measure(client, name, path, floor(floor_sql, params), repeat)
+                    self._measure(
+                        client, name, path, floor(floor_sql, params), repeat, values
+                    )
                 )
             rows.append(self._evolution(client, repeat))
         with override_settings(CACHES=LOCAL_CACHE):
-            for name, path, floor_sql, params in cases:
+            for name, path, floor_sql, params, values in cases:
                 if name.startswith(("comparison, 10,000", "claims list")):
                     rows.append(
                         self._measure(
@@ -168,6 +282,7 @@ class Command(BaseCommand):
                             path,
                             floor(floor_sql, params),
                             repeat,
+                            values,
                         )
                     )
         rows.append(self._import(import_claims, seed, max(3, repeat // 5)))
@@ -176,6 +291,48 @@ class Command(BaseCommand):
         if json_file:
             with open(json_file, "w", encoding="utf-8") as out:
                 json.dump([asdict(row) for row in rows], out, indent=2)
+            self.stdout.write(f"Wrote {json_file}.")
+
+    # Over HTTP ----------------------------------------------------------------------------
+
+    def _http(self, json_file: str | None, options: dict) -> None:
+        if connection.vendor != "sqlite":
+            raise CommandError(
+                "--http serves Datasette on the same SQLite file: run it with an "
+                "SQLite DATABASE_URL."
+            )
+        database = Path(settings.DATABASES["default"]["NAME"]).resolve()
+        paths = {case[0]: case[1] for case in self._cases()}
+        cases = [
+            http_bench.Case(
+                name, paths[name], datasette_path(name, paths[name], database)
+            )
+            for name in HTTP_CASES
+            if name in paths
+        ]
+        connection.close()  # the servers read the file; this process is done with it
+        rows = http_bench.run(
+            cases,
+            database,
+            workers=options["http_workers"],
+            seconds=options["http_seconds"],
+            rounds=options["http_rounds"],
+            connections=options["http_connections"],
+            log=self.stdout.write,
+        )
+        self.stdout.write("")
+        self.stdout.write(
+            f"{Claim.objects.count():,} claims · SQLite · gunicorn "
+            f"{options['http_workers']} workers · wrk {options['http_connections']} "
+            f"connections, the median of {options['http_rounds']} runs of "
+            f"{options['http_seconds']} s a case · Python "
+            f"{platform.python_version()} · {os.cpu_count()} CPUs · "
+            f"{platform.machine()}"
+        )
+        for line in http_bench.table(rows):
+            self.stdout.write(line)
+        if json_file:
+            http_bench.write_json(rows, json_file)
             self.stdout.write(f"Wrote {json_file}.")
 
     # The corpus -------------------------------------------------------------------------
@@ -216,6 +373,7 @@ class Command(BaseCommand):
             f"SELECT {CLAIM_COLUMNS} FROM claims_claim "
             "ORDER BY stated_on DESC, id LIMIT 50",
             [],
+            lambda: claim_values(Claim.objects.all())[:50],
         )
         yield (
             "claims list, filtered",
@@ -224,6 +382,11 @@ class Command(BaseCommand):
             f"SELECT {CLAIM_COLUMNS} FROM claims_claim WHERE attribution_kind = %s "
             "AND stated_on >= %s ORDER BY stated_on DESC, id LIMIT 50",
             ["paraphrase", "2023-01-01"],
+            lambda: claim_values(
+                Claim.objects.filter(
+                    attribution_kind="paraphrase", stated_on__gte="2023-01-01"
+                )
+            )[:50],
         )
         yield (
             "claims list, by source tree",
@@ -233,12 +396,20 @@ class Command(BaseCommand):
             "IN (SELECT id FROM claims_source WHERE parent_id = %s)) "
             "ORDER BY stated_on DESC, id LIMIT 50",
             [top.pk, top.pk, top.pk],
+            lambda: claim_values(
+                Claim.objects.filter(
+                    source__in=Source.objects.filter(
+                        Q(pk=top.pk) | Q(parent=top.pk) | Q(parent__parent=top.pk)
+                    )
+                )
+            )[:50],
         )
         yield (
             "claim detail",
             f"/api/claims/{claim.pk}/",
             f"SELECT {CLAIM_COLUMNS} FROM claims_claim WHERE id = %s",
             [claim.pk],
+            lambda: claim_values(Claim.objects.filter(pk=claim.pk)),
         )
         yield (
             "claim corroboration",
@@ -246,6 +417,9 @@ class Command(BaseCommand):
             "SELECT id, from_claim_id, to_claim_id, relation, note FROM claims_link "
             "WHERE from_claim_id = %s OR to_claim_id = %s",
             [claim.pk, claim.pk],
+            lambda: Link.objects.filter(
+                Q(from_claim=claim.pk) | Q(to_claim=claim.pk)
+            ).values("id", "from_claim_id", "to_claim_id", "relation", "note"),
         )
         sized = {
             int(m.description): m
@@ -264,6 +438,7 @@ class Command(BaseCommand):
                 "JOIN claims_claim c ON c.id = f.claim_id WHERE f.measure_id = %s "
                 "ORDER BY f.as_of, f.id",
                 [measure.pk],
+                figure_values(measure.pk),
             )
         columns = ", ".join(f"c.{name.strip()}" for name in CLAIM_COLUMNS.split(","))
         if connection.vendor == "postgresql":
@@ -285,9 +460,14 @@ class Command(BaseCommand):
             "/api/claims/?page_size=20&search=Kursk%20drones",
             search_sql,
             terms,
+            lambda: claim_values(
+                search.filter_claims(Claim.objects.all(), "Kursk drones").order_by(
+                    "rank"
+                )
+            )[:20],
         )
 
-    def _measure(self, client, name, path, floor_run, repeat) -> Row:
+    def _measure(self, client, name, path, floor_run, repeat, values=None) -> Row:
         client.get(path)  # the queries of a warm request: caches filled, if any
         reset_queries()
         with CaptureQueriesContext(connection) as queries:
@@ -302,10 +482,21 @@ class Command(BaseCommand):
                 raise RuntimeError(f"{path} answered {answer.status_code}")
             return answer.content
 
-        ours = median_ms(request, repeat)
-        base = median_ms(floor_run, repeat)
+        actions = [request, floor_run]
+        if values is not None:
+            actions.append(framework_request(client, name, values))
+        # The app's URLs and the framework floor's, in one URLconf for both.
+        with override_settings(ROOT_URLCONF="devtools.framework_floor"):
+            ours, base, *rest = interleaved_medians(actions, repeat)
+        framework = rest[0] if rest else None
         return Row(
-            name, round(ours, 2), query_count, round(base, 2), round(ours / base, 2)
+            name,
+            round(ours, 2),
+            query_count,
+            round(base, 2),
+            round(ours / base, 2),
+            None if framework is None else round(framework, 2),
+            None if framework is None else round(ours / framework, 2),
         )
 
     def _import(self, count: int, seed: int, repeat: int) -> Row:
@@ -498,6 +689,7 @@ class Command(BaseCommand):
             f"/api/measures/{measure.pk}/evolution/",
             compare,
             repeat,
+            figure_values(measure.pk),
         )
         steps = len(
             client.get(f"/api/measures/{measure.pk}/evolution/").json()["steps"]
@@ -525,14 +717,19 @@ class Command(BaseCommand):
         width = max(len(row.name) for row in rows) + 1
         header = (
             f"{'case':<{width}} {'median ms':>10} {'queries':>8} {'floor ms':>9} "
-            f"{'ratio':>7}"
+            f"{'ratio':>7} {'framework ms':>13} {'fw ratio':>9}"
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         for row in rows:
+            framework = (
+                f"{'-':>13} {'-':>9}"
+                if row.framework_floor_ms is None
+                else f"{row.framework_floor_ms:>13.2f} {row.framework_ratio:>9.2f}"
+            )
             self.stdout.write(
                 f"{row.name:<{width}} {row.median_ms:>10.2f} {row.queries:>8} "
-                f"{row.floor_ms:>9.2f} {row.ratio:>7.2f}"
+                f"{row.floor_ms:>9.2f} {row.ratio:>7.2f} {framework}"
             )
         by_name = {row.name: row for row in rows}
         small = by_name.get("comparison, 1,000 figures")

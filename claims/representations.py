@@ -1,0 +1,170 @@
+"""Read representations built from ``values()`` rows, for the API's hot reads.
+
+A page of claims read through model instances and the serializer builds two model
+instances a row (the claim, and each of its topics by the prefetch) before a single
+field is written; here a page is one query for the claims' columns, as dicts, and
+one for their topics' ids, and each answer is put together from those. The output is
+exactly ``ClaimSerializer``'s (the tests hold the two equal, on the seed data and on
+generated data); the serializer stays for writes and validation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from django.db import connection
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+
+from claims.models import Claim, Topic
+
+#: The claim's columns a read shows, in ``values()`` names.
+CLAIM_COLUMNS = (
+    "id",
+    "source_id",
+    "document_id",
+    "statement",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "attribution_kind",
+    "stated_on",
+    "stated_on_precision",
+    "attribution_status",
+    "credibility",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def claim_values(queryset):
+    """``queryset`` (filtered and ordered as a list is) as rows of the columns a
+    read shows; a prefetch it carries is dropped (the topics are read by
+    ``topics_of``)."""
+    return queryset.prefetch_related(None).values(*CLAIM_COLUMNS)
+
+
+# The two fixed reads below are written as SQL: building and compiling the same
+# ORM query on every request cost more than running it.
+
+
+def topics_of(claim_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each claim's topic ids, in the topics' order (by name), in one query."""
+    ids = list(claim_ids)
+    found: dict[int, list[int]] = {pk: [] for pk in ids}
+    if not ids:
+        return found
+    through = Claim.topics.through._meta.db_table
+    topic = Topic._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ct.claim_id, ct.topic_id FROM {through} ct "
+            f"JOIN {topic} t ON t.id = ct.topic_id WHERE ct.claim_id IN ({marks}) "
+            "ORDER BY t.name, ct.topic_id",
+            ids,
+        )
+        for claim_id, topic_id in cursor.fetchall():
+            found[claim_id].append(topic_id)
+    return found
+
+
+def _claim_row(pk: int) -> dict | None:
+    """The claim's ``values()`` row, or None: its dates and times as the ORM gives
+    them (SQLite's converters give naive UTC times, made aware here)."""
+    columns = ", ".join(connection.ops.quote_name(name) for name in CLAIM_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {Claim._meta.db_table} WHERE id = %s", [pk]
+        )
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = dict(zip(CLAIM_COLUMNS, found, strict=True))
+    for name in ("created_at", "updated_at"):
+        value = row[name]
+        if isinstance(value, str):  # a backend without converters
+            value = datetime.datetime.fromisoformat(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, connection.timezone)
+        row[name] = value
+    if isinstance(row["stated_on"], str):
+        row["stated_on"] = datetime.date.fromisoformat(row["stated_on"])
+    return row
+
+
+_MARKER = 987654321
+
+
+@lru_cache(maxsize=16)
+def _claim_path(script_prefix: str) -> str:
+    return reverse("api:claim-detail", args=[_MARKER])
+
+
+def claim_url_template(request) -> str:
+    """The claim's absolute API URL for ``request``, with ``{}`` for its id: the
+    URL the serializer's ``url`` field writes."""
+    url = request.build_absolute_uri(_claim_path(get_script_prefix()))
+    return url.replace(str(_MARKER), "{}")
+
+
+def _datetime_writer() -> Callable:
+    """A datetime as DRF writes one: ISO 8601 in the current time zone, UTC as Z.
+    The zone is looked up once for a page, not once a value."""
+    in_utc = timezone.get_current_timezone_name() == "UTC"
+
+    def write(value) -> str | None:
+        if value is None:
+            return None
+        if not in_utc or value.utcoffset():
+            value = timezone.localtime(value)
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
+def claim(row: dict, topics: list[int], url_template: str, write_datetime=None) -> dict:
+    """One claim as ``ClaimSerializer`` reads it, from its ``values()`` row.
+
+    ``url_template`` is the claim's absolute API URL with ``{}`` for its id."""
+    _datetime = write_datetime or _datetime_writer()
+    stated_on = row["stated_on"]
+    return {
+        "id": row["id"],
+        "url": url_template.format(row["id"]),
+        "source": row["source_id"],
+        "document": row["document_id"],
+        "statement": row["statement"],
+        "quote": row["quote"],
+        "quote_start": row["quote_start"],
+        "quote_end": row["quote_end"],
+        "attribution_kind": row["attribution_kind"],
+        "stated_on": None if stated_on is None else stated_on.isoformat(),
+        "stated_on_precision": row["stated_on_precision"],
+        "topics": topics,
+        "attribution_status": row["attribution_status"],
+        "credibility": row["credibility"],
+        "version": row["version"],
+        "created_at": _datetime(row["created_at"]),
+        "updated_at": _datetime(row["updated_at"]),
+    }
+
+
+def claims(rows: Iterable[dict], url_template: str) -> list[dict]:
+    """A page of claims from their rows: one query more, for all their topics."""
+    rows = list(rows)
+    topics = topics_of(row["id"] for row in rows)
+    write = _datetime_writer()
+    return [claim(row, topics[row["id"]], url_template, write) for row in rows]
+
+
+def claim_by_id(pk: int, url_template: str) -> dict | None:
+    """One claim by its id (two queries), or None when there is none."""
+    row = _claim_row(pk)
+    if row is None:
+        return None
+    return claim(row, topics_of([pk])[pk], url_template)
