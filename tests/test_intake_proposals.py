@@ -1,11 +1,12 @@
 """The proposals of a reading, without a database: every span is the text at its
 offsets, whatever the text; the checks before reading; the script of a text."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from claims.exchange.bundle import FIELDS, KINDS, REFERENCES, ROW_ANNOTATIONS
@@ -14,6 +15,7 @@ from claims.exchange.intake.proposals import (
     NO_ATTRIBUTION,
     Report,
     Stored,
+    _Bundle,
     main_script,
     propose,
     report_errors,
@@ -133,3 +135,68 @@ def test_main_script():
     assert main_script("北约秘书长吕特周一表示") == "CJK"
     assert main_script("مرحبا بالعالم") == "Arabic"
     assert main_script("1234, 5678.") == ""
+
+
+# The gazetteer's pattern and the candidates' index: the same answers as the plain
+# definitions, however the names overlap.
+
+_NAME_WORDS = ["nato", "chief", "mark", "the", "kyiv"]
+_names = st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@example([("nato", []), ("mark", ["nato chief"])], ["the", "NATO", "chief", "said"])
+@given(
+    st.lists(st.tuples(_names, st.lists(_names, max_size=2)), max_size=12),
+    st.lists(
+        st.sampled_from([*_NAME_WORDS, "NATO", "said", ",", "nato's"]), max_size=30
+    ),
+)
+def test_the_gazetteer_finds_the_longest_name_at_each_place(sources, words):
+    gazetteer = Gazetteer(
+        [
+            KnownSource(i + 1, name, tuple(aliases))
+            for i, (name, aliases) in enumerate(sources)
+        ]
+    )
+    text = " ".join(words)
+    names = sorted(filter(None, gazetteer.names), key=lambda n: (-len(n), n))
+    flat = re.compile(
+        r"(?<![\w])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])", re.I
+    )
+    expected = (
+        [
+            (m.start(), m.end(), gazetteer.names[m.group().lower()])
+            for m in flat.finditer(text)
+        ]
+        if names
+        else []
+    )
+    assert gazetteer.mentions(text) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(_names, st.lists(_names, max_size=2)), max_size=12),
+    _names,
+)
+def test_a_new_source_s_candidates_share_the_most_words_with_it(sources, name):
+    known = [
+        KnownSource(i + 1, f"{n} {i}", tuple(aliases))
+        for i, (n, aliases) in enumerate(sources)
+    ]
+    stored = Stored(Gazetteer(known))
+
+    def words(n):
+        return {w for w in re.findall(r"[a-z]{3,}", n.lower()) if w != "the"}
+
+    shared = {
+        k.id: max(len(words(name) & words(n)) for n in (k.name, *k.aliases))
+        for k in known
+    }
+    expected = sorted(
+        (k for k in known if shared[k.id]),
+        key=lambda k: (-shared[k.id], k.name.lower(), k.id),
+    )[:5]
+    got = _Bundle(Report("", "T"), stored, None)._candidates(name)
+    assert got == [{"id": k.id, "name": k.name} for k in expected]

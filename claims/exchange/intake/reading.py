@@ -175,6 +175,51 @@ def _key(phrase: str) -> str:
     return re.sub(r"^(?:the|a|an|two|three|four|several|some|many) ", "", phrase)
 
 
+#: How deeply names may nest in the pattern of a gazetteer's names before it is
+#: written as a flat list (the regular expression compiler recurses per level).
+_MAX_NESTING = 40
+
+
+def _alternatives(names) -> str:
+    """A pattern matching any of ``names``, the longest first where several start at
+    one place: the names as a trie ("nato(?: chief)?" for "nato" and "nato chief"),
+    so that matching tries only the names that go on as the text does, not every
+    name at every position. A flat list of the names, longest first, when the trie
+    nests too deeply."""
+    trie: dict = {}
+    for name in filter(None, names):
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict, depth: int) -> str:
+        if depth > _MAX_NESTING:
+            raise RecursionError
+        ends = "" in node
+        branches = []
+        for char in sorted(c for c in node if c):
+            child, run = node[char], re.escape(char)
+            while len(child) == 1 and "" not in child:  # a run without branches
+                ((char, child),) = child.items()
+                run += re.escape(char)
+            branches.append(run + pattern(child, depth + 1))
+        if not branches:
+            return ""
+        group = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if ends:
+            return f"(?:{group})?"
+        return group
+
+    try:
+        return pattern(trie, 0)
+    except RecursionError:
+        return "|".join(
+            re.escape(n)
+            for n in sorted(filter(None, names), key=lambda n: (-len(n), n))
+        )
+
+
 class Gazetteer:
     """Known sources, found by name or alias (case and a leading article ignored)."""
 
@@ -186,14 +231,10 @@ class Gazetteer:
                 self.names.setdefault(_key(n), s.id)
         self._re = (
             re.compile(
-                r"(?<![\w])(?:"
-                + "|".join(
-                    re.escape(n) for n in sorted(self.names, key=lambda n: (-len(n), n))
-                )
-                + r")(?![\w])",
+                r"(?<![\w])(?:" + _alternatives(self.names) + r")(?![\w])",
                 re.IGNORECASE,
             )
-            if self.names
+            if any(self.names)
             else None
         )
 
