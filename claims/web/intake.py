@@ -29,12 +29,13 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from claims.choices import AttributionKind, DatePrecision, SourceKind
+from claims.choices import AttributionKind
 from claims.exchange.bundle import MODELS, BundleError, import_bundle
 from claims.exchange.intake.proposals import Report, report_errors
 from claims.exchange.intake.selectors import ReportError, propose_report
 from claims.models import Document, Measure, Source, Topic
 from claims.web import marking
+from claims.web.claim_fields import NewSourceFields, StatedOnFields
 from claims.web.intake_bundle import (
     ELSEWHERE,
     NEW,
@@ -133,19 +134,11 @@ def _required_when_included(form: forms.Form, names: dict[str, str]) -> None:
             form.add_error(name, reason)
 
 
-class ClaimRowForm(forms.Form):
+class ClaimRowForm(StatedOnFields, NewSourceFields):
     """One proposed claim: whether to accept it, and its values as edited."""
 
     include = forms.BooleanField(required=False, label="Accept")
     source = forms.ChoiceField(label="Source")
-    new_source_name = forms.CharField(
-        required=False, max_length=_limit(Source, "name"), label="New source's name"
-    )
-    new_source_kind = forms.ChoiceField(
-        required=False,
-        choices=[("", "---------"), *SourceKind.choices],
-        label="Its kind",
-    )
     new_source_parent = forms.CharField(
         required=False,
         max_length=_limit(Source, "name"),
@@ -159,16 +152,6 @@ class ClaimRowForm(forms.Form):
     attribution_kind = forms.ChoiceField(
         choices=AttributionKind.choices, label="Attribution"
     )
-    stated_on = forms.DateField(
-        required=False,
-        label="Stated on",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    stated_on_precision = forms.ChoiceField(
-        required=False,
-        choices=[("", "no date"), *DatePrecision.choices],
-        label="Precision",
-    )
 
     def __init__(self, *args, sources: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,15 +159,12 @@ class ClaimRowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not data.get("include"):
+            return data
         _required_when_included(self, {"statement": "A claim needs a statement."})
-        if data.get("include") and data.get("source") == NEW:
-            _required_when_included(
-                self,
-                {
-                    "new_source_name": "A new source needs a name.",
-                    "new_source_kind": "A new source needs a kind.",
-                },
-            )
+        self.check_stated_on()
+        if data.get("source") == NEW:
+            self.check_new_source()
         return data
 
 
