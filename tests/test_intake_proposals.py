@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -99,6 +100,15 @@ def test_a_total_stated_in_parts_gives_its_bounds():
                 "\n\n",
                 "He said",
                 " a former Kremlin official, on condition of anonymity, ",
+                "\r\n",
+                "\r\n\r\n",
+                "\r",
+                " \t ",
+                "\U0001f600",
+                " \U0001f1fa\U0001f1e6 officials said ",
+                "\u201c",
+                '"',
+                "e\u0301",
             ]
         )
         | st.text(max_size=12),
@@ -109,12 +119,69 @@ def test_any_text_gives_well_formed_proposals(text):
     bundle = propose(Report(text, "T", "ICARO", "", NOW), STORED)
     _check_bundle(bundle, text)
     assert bundle["intake"]["reason"] or bundle["claims"]
+    for claim in bundle["claims"]:
+        assert claim["quote"] == claim["quote"].strip(), "no white space at its ends"
+
+
+def test_crlf_and_lone_cr_line_ends_read_as_lf_ones():
+    lf = (
+        "NATO chief Mark Rutte announced on Monday that about 3,000 troops were "
+        "in Kursk.\n\nU.S. officials said 10,000 more were on the way.\n"
+    )
+
+    def read(text):
+        bundle = propose(Report(text, "T", "ICARO", "", NOW), STORED)
+        _check_bundle(bundle, text)
+        return [
+            (c["quote"], c["speaker"], c["attribution_kind"], c["stated_on"])
+            for c in bundle["claims"]
+        ], [f["text"] for f in bundle["figures"]]
+
+    expected = read(lf)
+    assert len(expected[0]) == 2 and expected[1] == ["about 3,000", "10,000"]
+    assert read(lf.replace("\n", "\r\n")) == expected
+    assert read(lf.replace("\n", "\r")) == expected
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_quotation_after_a_paragraph_break_does_not_go_on_quoting(line_end):
+    text = f'"It didn\u2019t," Rutte said.{line_end}"Nobody came."'
+    same_paragraph = propose(Report(text.replace(line_end, " "), "T"), STORED)
+    assert len(same_paragraph["claims"]) == 2  # the same speaker goes on
+    bundle = propose(Report(text, "T", "ICARO", "", NOW), STORED)
+    assert [c["quote"] for c in bundle["claims"]] == ['"It didn\u2019t,"']
+
+
+def test_emoji_and_combining_marks_keep_the_offsets_in_code_points():
+    text = (
+        "\U0001f600\U0001f1fa\U0001f1e6 Troops arrived. Rutte said 3,000 troops "
+        "\U0001f600 reached the cafe\u0301 in Kursk."
+    )
+    bundle = propose(Report(text, "T", "ICARO", "", NOW), STORED)
+    _check_bundle(bundle, text)
+    (claim,) = bundle["claims"]
+    assert claim["speaker"] == "Rutte"
+    assert claim["quote_span"] == [text.index("Rutte"), len(text)]
+    (figure,) = bundle["figures"]
+    assert figure["span"] == [text.index("3,000"), text.index("3,000") + 5]
 
 
 def test_a_text_without_attribution_says_why():
     bundle = propose(Report("The sun rose. Nothing else happened.", "T"), STORED)
     assert bundle["claims"] == [] and bundle["intake"]["reason"] == NO_ATTRIBUTION
     assert bundle["documents"][0]["text"] == "The sun rose. Nothing else happened."
+
+
+def test_characters_no_database_stores_are_refused_by_field():
+    assert report_errors(Report("Rutte said \ud800 so.", "T"), NOW) == {
+        "text": "Surrogate characters are not allowed: U+D800 at 11."
+    }
+    assert report_errors(Report("\x00 \x00", "T"), NOW) == {
+        "text": "Null characters are not allowed."
+    }
+    odd = Report("Rutte said so.", "T\udfff", "P\x00", "https://x.example/\ud83d")
+    assert set(report_errors(odd, NOW)) == {"title", "publisher", "url"}
+    assert report_errors(Report("\U0001f600 Rutte said so.", "\U0001f600"), NOW) == {}
 
 
 def test_report_errors_by_field():

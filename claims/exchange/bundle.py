@@ -27,6 +27,7 @@ and the models' fields: ``claims.exchange.bundle_schema``, served at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -208,15 +209,28 @@ def _json_type(value) -> str:
     return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def _holds_nul(value) -> bool:
-    """Whether a JSON value holds a NUL character anywhere (no database text holds one)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(value) -> str:
+    """What no database text holds that a JSON value holds anywhere: a NUL
+    character, or a lone surrogate (JSON may escape one, "\\ud800", though it is
+    no character and cannot be written as UTF-8). "" when there is none."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return "Null characters are not allowed."
+        found = _SURROGATE.search(value)
+        if found:
+            return f"Surrogate characters are not allowed: U+{ord(found[0]):04X}."
+        return ""
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return next(filter(None, map(_unstorable, value)), "")
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    return False
+        return next(
+            filter(None, (_unstorable(k) or _unstorable(v) for k, v in value.items())),
+            "",
+        )
+    return ""
 
 
 def _shape_of_value(model, name: str, value) -> str:
@@ -224,8 +238,9 @@ def _shape_of_value(model, name: str, value) -> str:
     validation: the type a field takes (a string for text and dates, a number or a
     numeric string for numbers, true/false, a key or an id for references), and null
     only where the field takes none."""
-    if _holds_nul(value):
-        return "Null characters are not allowed."
+    unstorable = _unstorable(value)
+    if unstorable:
+        return unstorable
     if name == "topics":
         if not isinstance(value, list) or not all(
             isinstance(t, str) and t.strip() for t in value

@@ -76,10 +76,32 @@ MAX_TEXT = 200_000
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str:
+    """Why no database could store this text (a NUL character, or a lone surrogate,
+    which a JSON file may escape as "\\ud800" but which is no character), or ""."""
+    if "\x00" in text:
+        return "Null characters are not allowed."
+    found = _SURROGATE.search(text)
+    if found:
+        return (
+            f"Surrogate characters are not allowed: U+{ord(found[0]):04X} at "
+            f"{found.start():,}."
+        )
+    return ""
+
+
 def report_errors(report: Report, now: datetime) -> dict[str, str]:
     """What is wrong with a report before it is read, by field: an empty or overlong
-    text, a publication time in the future. {} when it may be read."""
+    text, characters no database stores (in any field), a publication time in the
+    future. {} when it may be read."""
     errors = {}
+    for name in ("title", "publisher", "url"):
+        reason = unstorable(getattr(report, name) or "")
+        if reason:
+            errors[name] = reason
     if not report.text.strip():
         errors["text"] = "Paste the report's text: it is empty."
     elif len(report.text) > MAX_TEXT:
@@ -87,8 +109,8 @@ def report_errors(report: Report, now: datetime) -> dict[str, str]:
             f"The text has {len(report.text):,} characters; intake reads at most "
             f"{MAX_TEXT:,} (split a longer text into its reports)."
         )
-    elif "\x00" in report.text:
-        errors["text"] = "Null characters are not allowed."
+    elif unstorable(report.text):
+        errors["text"] = unstorable(report.text)
     if report.published_at is not None and report.published_at > now + CLOCK_SKEW:
         errors["published_at"] = (
             f"{report.published_at.isoformat()} is in the future; a report is read "
