@@ -8,9 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.exchange.intake.reading import (
+    Confidence,
     Gazetteer,
     KnownMeasure,
     KnownSource,
+    ProposedClaim,
+    _holds_figure,
+    _Owners,
     read,
     read_date,
     sentences,
@@ -647,3 +651,57 @@ def test_reading_is_deterministic(text):
     assert read(text, PUBLISHED, GAZETTEER, MEASURES) == read(
         text, PUBLISHED, GAZETTEER, MEASURES
     )
+
+
+# Long texts: what each figure and reference is read against is found without
+# going through every earlier row; the answers are the plain definitions'.
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 30)), max_size=15),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 10)), max_size=15),
+)
+def test_a_figure_s_claim_is_the_first_whose_quote_holds_it(quotes, figures):
+    claims = [
+        ProposedClaim(
+            0,
+            0,
+            0,
+            0,
+            start,
+            start + length,
+            "",
+            "paraphrase",
+            None,
+            None,
+            Confidence(1, "high"),
+        )
+        for start, length in quotes
+    ]
+    owners = _Owners(claims)
+    for start, length in figures:
+        end = start + length
+        expected = next(
+            (
+                i
+                for i, c in enumerate(claims)
+                if c.quote_start <= start and end <= c.quote_end
+            ),
+            None,
+        )
+        assert owners.first_holding(start, end) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    # A figure is some text: no span is empty.
+    st.lists(st.tuples(st.integers(0, 90), st.integers(1, 9)), max_size=12).map(
+        lambda spans: sorted((s, s + n) for s, n in spans)
+    ),
+    st.integers(0, 100),
+    st.integers(0, 20),
+)
+def test_a_sentence_holds_a_figure_as_the_plain_definition_says(spans, s0, length):
+    s1 = s0 + length
+    assert _holds_figure(spans, s0, s1) == any(s0 <= a and b <= s1 for a, b in spans)
