@@ -705,3 +705,34 @@ def test_a_figure_s_claim_is_the_first_whose_quote_holds_it(quotes, figures):
 def test_a_sentence_holds_a_figure_as_the_plain_definition_says(spans, s0, length):
     s1 = s0 + length
     assert _holds_figure(spans, s0, s1) == any(s0 <= a and b <= s1 for a, b in spans)
+
+
+@pytest.mark.parametrize(
+    "phrase, published, expected",
+    [
+        ("on Feb. 29", date(2024, 2, 28), None),  # no Feb. 29 in 2023
+        ("on Feb. 29", date(2024, 3, 1), date(2024, 2, 29)),
+        ("on Feb. 29", date(2025, 3, 1), date(2024, 2, 29)),
+        ("on Dec. 30", date(2024, 1, 2), date(2023, 12, 30)),
+        ("on Feb. 30", date(2024, 3, 6), None),
+    ],
+)
+def test_a_day_of_a_month_is_the_last_one_on_or_before_publication(
+    phrase, published, expected
+):
+    moment = datetime(published.year, published.month, published.day, tzinfo=UTC)
+    assert read_date(f"Rutte said {phrase} that", moment) == (
+        (expected, "day") if expected else (None, "")
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["Jan.", "Feb.", "February", "Sept.", "Dec."]),
+    st.integers(0, 99),
+    st.dates(min_value=date(1901, 1, 1)),
+)
+def test_any_day_of_a_month_reads_without_error(month, day, published):
+    moment = datetime(published.year, published.month, published.day, tzinfo=UTC)
+    found, precision = read_date(f"It happened on {month} {day}.", moment)
+    assert found is None or (found <= published and precision == "day")

@@ -387,13 +387,8 @@ def read_date(phrase: str, published_at: datetime | None) -> tuple[date | None, 
         return today, "day"
     m = re.search(r"\bon (" + "|".join(_MONTHS) + r")\.? (\d{1,2})\b", low)
     if m:
-        try:
-            d = date(today.year, _MONTHS[m.group(1)], int(m.group(2)))
-        except ValueError:
-            d = None
+        d = _last_on_or_before(today, _MONTHS[m.group(1)], int(m.group(2)))
         if d is not None:
-            if d > today:
-                d = d.replace(year=d.year - 1)
             return d, "day"
     if re.search(r"\blast week\b|\bweekend\b", low):
         monday = today - timedelta(days=today.weekday())
@@ -404,6 +399,20 @@ def read_date(phrase: str, published_at: datetime | None) -> tuple[date | None, 
         first = today.replace(day=1) - timedelta(days=1)
         return first.replace(day=1), "month"
     return None, ""
+
+
+def _last_on_or_before(today: date, month: int, day: int) -> date | None:
+    """That day of that month in the year of ``today``, or the year before when it
+    is later than ``today``; None when neither year has it ("Feb. 30", a Feb. 29
+    after a year without one)."""
+    for year in (today.year, today.year - 1):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            continue
+        if found <= today:
+            return found
+    return None
 
 
 # Speakers ----------------------------------------------------------------------
