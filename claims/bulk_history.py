@@ -33,6 +33,16 @@ _PLAIN = (
 )
 
 
+def _history_model(model: type[models.Model]) -> type[models.Model]:
+    """The model of ``model``'s history entries, read from the class's history
+    descriptor itself: ``model.history`` builds a manager class on every access."""
+    for klass in model.__mro__:
+        descriptor = vars(klass).get("history")
+        if descriptor is not None:
+            return descriptor.model
+    return model.history.model
+
+
 def _converter(field: models.Field) -> Callable | None:
     if isinstance(field, _PLAIN):
         return None
@@ -50,7 +60,7 @@ def insert_created(
     """Write a '+' (created) history entry for each of ``objects``, already saved."""
     if not objects:
         return
-    history = model.history.model
+    history = _history_model(model)
     meta = history._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     fixed = {
@@ -112,7 +122,7 @@ def insert_m2m(
     if any(row.pk is None for row in rows):
         raise ValueError("insert_m2m() copies saved rows; some have no id")
     field = model._meta.get_field(field_name)
-    history = model.history.model
+    history = _history_model(model)
     if field not in history._history_m2m_fields:
         raise ValueError(f"{model.__name__}.{field_name} is not kept in history")
     copies = getattr(history, field.name).model

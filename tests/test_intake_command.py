@@ -237,3 +237,30 @@ def test_a_report_without_attributed_statements_stores_its_document_and_says_why
     assert not Claim.objects.exists()
     assert f"{path}: no claims proposed: No attributed statement was found" in err
     assert "Imported 1 of 1 report(s): created 1 documents" in out
+
+
+@pytest.mark.django_db
+def test_characters_no_database_stores_fail_their_report_and_the_others_go_on(
+    tmp_path,
+):
+    # JSON may escape a lone surrogate; no database stores one, nor a NUL.
+    path = tmp_path / "odd.json"
+    path.write_text(
+        json.dumps(
+            [
+                report(url="https://news.example/surrogate", text=SHORT + " \ud800"),
+                report(url="https://news.example/title", title="Troops \udfff"),
+                report(url="https://news.example/nul", publisher="Wire\x00"),
+                report(url="https://news.example/good"),
+            ]
+        )
+    )
+    out, err, error = refused(path, "--quiet")
+    assert list(Document.objects.values_list("url", flat=True)) == [
+        "https://news.example/good"
+    ]
+    assert f"{path}#1: text: Surrogate characters are not allowed: U+D800" in err
+    assert f"{path}#2: title: Surrogate characters are not allowed: U+DFFF" in err
+    assert f"{path}#3: publisher: Null characters are not allowed." in err
+    assert "Imported 1 of 4 report(s)" in out
+    assert "3 report(s) failed" in str(error)

@@ -8,9 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.exchange.intake.reading import (
+    Confidence,
     Gazetteer,
     KnownMeasure,
     KnownSource,
+    ProposedClaim,
+    _holds_figure,
+    _Owners,
     read,
     read_date,
     sentences,
@@ -647,3 +651,88 @@ def test_reading_is_deterministic(text):
     assert read(text, PUBLISHED, GAZETTEER, MEASURES) == read(
         text, PUBLISHED, GAZETTEER, MEASURES
     )
+
+
+# Long texts: what each figure and reference is read against is found without
+# going through every earlier row; the answers are the plain definitions'.
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 30)), max_size=15),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 10)), max_size=15),
+)
+def test_a_figure_s_claim_is_the_first_whose_quote_holds_it(quotes, figures):
+    claims = [
+        ProposedClaim(
+            0,
+            0,
+            0,
+            0,
+            start,
+            start + length,
+            "",
+            "paraphrase",
+            None,
+            None,
+            Confidence(1, "high"),
+        )
+        for start, length in quotes
+    ]
+    owners = _Owners(claims)
+    for start, length in figures:
+        end = start + length
+        expected = next(
+            (
+                i
+                for i, c in enumerate(claims)
+                if c.quote_start <= start and end <= c.quote_end
+            ),
+            None,
+        )
+        assert owners.first_holding(start, end) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    # A figure is some text: no span is empty.
+    st.lists(st.tuples(st.integers(0, 90), st.integers(1, 9)), max_size=12).map(
+        lambda spans: sorted((s, s + n) for s, n in spans)
+    ),
+    st.integers(0, 100),
+    st.integers(0, 20),
+)
+def test_a_sentence_holds_a_figure_as_the_plain_definition_says(spans, s0, length):
+    s1 = s0 + length
+    assert _holds_figure(spans, s0, s1) == any(s0 <= a and b <= s1 for a, b in spans)
+
+
+@pytest.mark.parametrize(
+    "phrase, published, expected",
+    [
+        ("on Feb. 29", date(2024, 2, 28), None),  # no Feb. 29 in 2023
+        ("on Feb. 29", date(2024, 3, 1), date(2024, 2, 29)),
+        ("on Feb. 29", date(2025, 3, 1), date(2024, 2, 29)),
+        ("on Dec. 30", date(2024, 1, 2), date(2023, 12, 30)),
+        ("on Feb. 30", date(2024, 3, 6), None),
+    ],
+)
+def test_a_day_of_a_month_is_the_last_one_on_or_before_publication(
+    phrase, published, expected
+):
+    moment = datetime(published.year, published.month, published.day, tzinfo=UTC)
+    assert read_date(f"Rutte said {phrase} that", moment) == (
+        (expected, "day") if expected else (None, "")
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["Jan.", "Feb.", "February", "Sept.", "Dec."]),
+    st.integers(0, 99),
+    st.dates(min_value=date(1901, 1, 1)),
+)
+def test_any_day_of_a_month_reads_without_error(month, day, published):
+    moment = datetime(published.year, published.month, published.day, tzinfo=UTC)
+    found, precision = read_date(f"It happened on {month} {day}.", moment)
+    assert found is None or (found <= published and precision == "day")

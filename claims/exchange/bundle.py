@@ -27,11 +27,13 @@ and the models' fields: ``claims.exchange.bundle_schema``, served at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from claims import bulk_history, caching, services
@@ -87,6 +89,20 @@ MODELS = {
     "claims": Claim,
     "figures": Figure,
     "links": Link,
+}
+
+
+#: Kinds whose names are unique whatever their case (a constraint on the lower-case
+#: name): the field, checked for all the bundle's new rows at once, and why a name
+#: is refused that another holds (the constraint's own message).
+NAMED = {"sources": ("name",), "measures": ("name",)}
+NAME_TAKEN = {
+    kind: next(
+        c.violation_error_message
+        for c in MODELS[kind]._meta.constraints
+        if c.name == f"{kind[:-1]}_name_unique"
+    )
+    for kind in NAMED
 }
 
 
@@ -193,15 +209,28 @@ def _json_type(value) -> str:
     return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def _holds_nul(value) -> bool:
-    """Whether a JSON value holds a NUL character anywhere (no database text holds one)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(value) -> str:
+    """What no database text holds that a JSON value holds anywhere: a NUL
+    character, or a lone surrogate (JSON may escape one, "\\ud800", though it is
+    no character and cannot be written as UTF-8). "" when there is none."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return "Null characters are not allowed."
+        found = _SURROGATE.search(value)
+        if found:
+            return f"Surrogate characters are not allowed: U+{ord(found[0]):04X}."
+        return ""
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return next(filter(None, map(_unstorable, value)), "")
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    return False
+        return next(
+            filter(None, (_unstorable(k) or _unstorable(v) for k, v in value.items())),
+            "",
+        )
+    return ""
 
 
 def _shape_of_value(model, name: str, value) -> str:
@@ -209,8 +238,9 @@ def _shape_of_value(model, name: str, value) -> str:
     validation: the type a field takes (a string for text and dates, a number or a
     numeric string for numbers, true/false, a key or an id for references), and null
     only where the field takes none."""
-    if _holds_nul(value):
-        return "Null characters are not allowed."
+    unstorable = _unstorable(value)
+    if unstorable:
+        return unstorable
     if name == "topics":
         if not isinstance(value, list) or not all(
             isinstance(t, str) and t.strip() for t in value
@@ -253,17 +283,23 @@ def _shape_of_value(model, name: str, value) -> str:
     return ""
 
 
-def _validate(instance: models.Model, exclude: list[str], check_stored: bool) -> None:
+def _validate(
+    instance: models.Model,
+    exclude: list[str],
+    check_stored: bool,
+    checked_apart: tuple[str, ...] = (),
+) -> None:
     """``full_clean()``, but field by field first: the models' ``clean()`` relies on
     converted values (a date, not a string), as it may after a form or a serializer.
-    Each field is validated once."""
+    Each field is validated once. ``checked_apart``: fields whose uniqueness the
+    caller checks itself (for many rows at once)."""
     instance.clean_fields(exclude=exclude)
     errors: dict = {}
     try:
         instance.clean()
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    skip = [*exclude, *errors]
+    skip = [*exclude, *errors, *checked_apart]
     try:
         instance.validate_unique(exclude=skip)
     except ValidationError as error:
@@ -291,6 +327,8 @@ class _Importer:
         self.quotes: dict[tuple, Claim] = {}
         self.quote_keys: dict[int, str] = {}
         self.created_pks: dict[str, set[int]] = {k: set() for k in KINDS}
+        #: The lower-case names of the new sources and measures, by kind.
+        self.new_names: dict[str, set[str]] = {}
 
     def run(self) -> None:
         self._match_stored()
@@ -309,7 +347,11 @@ class _Importer:
     def _match_stored(self) -> None:
         urls = {r["url"] for r in self.rows("documents") if r.get("url")}
         by_url = (
-            {d.url: d for d in Document.objects.filter(url__in=urls)} if urls else {}
+            # Without the empty URL the query reads the unique index of URLs (a
+            # partial one, of the non-empty URLs) rather than every document.
+            {d.url: d for d in Document.objects.filter(url__in=urls).exclude(url="")}
+            if urls
+            else {}
         )
         self._match("documents", lambda r: by_url.get(r.get("url") or ""))
         for kind, model in (("sources", Source), ("measures", Measure)):
@@ -341,7 +383,8 @@ class _Importer:
     def _stage(self, kind: str) -> None:
         rows = [r for r in self.rows(kind) if str(r["key"]) not in self.objects[kind]]
         if kind == "sources":
-            rows = self._parents_first(rows)
+            self._stage_sources(rows)
+            return
         model = MODELS[kind]
         built: list[tuple[dict, models.Model]] = []
         topics_of: dict[str, list[str]] = {}
@@ -360,24 +403,24 @@ class _Importer:
             if kind == "links":
                 check_stored = self._prepare_link(instance)
             try:
-                _validate(instance, exclude, check_stored)
+                _validate(instance, exclude, check_stored, NAMED.get(kind, ()))
             except ValidationError as error:
                 self._report(kind, key, error)
                 continue
             if kind == "links" and not self._register_link(key, instance):
                 continue
             built.append((row, instance))
-            if kind == "sources":
-                # Children validate against their parents, so parents are saved first.
-                self._write(model, [instance])
-                self.objects[kind][key] = instance
             if done % 1000 == 0:
                 self.progress(kind, done, len(rows))
         if self.errors:
             return
+        if kind in NAMED:
+            self._write_named(kind, [(str(row["key"]), obj) for row, obj in built])
+            if self.errors:
+                return
+        else:
+            self._write(model, [instance for _, instance in built])
         instances = [instance for _, instance in built]
-        if kind != "sources":
-            self._write(model, instances)
         for row, instance in built:
             self.objects[kind][str(row["key"])] = instance
         self.created_pks[kind] |= {instance.pk for instance in instances}
@@ -387,6 +430,102 @@ class _Importer:
         if instances:
             self.result.created[kind] = len(instances)
         self.progress(kind, len(rows), len(rows))
+
+    def _stage_sources(self, rows: list[dict]) -> None:
+        """Sources a generation at a time: those under no new source of the bundle,
+        then their children, and so on. Children validate against their parents, so
+        each generation is saved before the next is built; a generation is validated
+        and written in one go."""
+        created: list[Source] = []
+        done = 0
+        for generation in self._generations(self._parents_first(rows)):
+            built: list[tuple[str, Source]] = []
+            for row in generation:
+                key = str(row["key"])
+                instance = self._build("sources", row)
+                if instance is None:
+                    continue
+                exclude = [name for name in ("parent",) if row.get(name) is not None]
+                try:
+                    _validate(instance, exclude, True, NAMED["sources"])
+                except ValidationError as error:
+                    self._report("sources", key, error)
+                    continue
+                built.append((key, instance))
+            built = self._write_named("sources", built)
+            for key, instance in built:
+                self.objects["sources"][key] = instance
+            created += [instance for _key, instance in built]
+            done += len(generation)
+            self.progress("sources", done, len(rows))
+        if self.errors:
+            return
+        self.created_pks["sources"] |= {instance.pk for instance in created}
+        if created:
+            self.result.created["sources"] = len(created)
+
+    @staticmethod
+    def _generations(ordered: list[dict]) -> list[list[dict]]:
+        """Sources in order of their parents (``_parents_first``) cut into
+        generations: the n-th holds those n new sources below the top."""
+        depth: dict[str, int] = {}
+        generations: list[list[dict]] = []
+        for row in ordered:
+            parent = row.get("parent")
+            level = (
+                depth[parent] + 1 if isinstance(parent, str) and parent in depth else 0
+            )
+            depth[str(row["key"])] = level
+            if level == len(generations):
+                generations.append([])
+            generations[level].append(row)
+        return generations
+
+    def _write_named(
+        self, kind: str, built: list[tuple[str, models.Model]]
+    ) -> list[tuple[str, models.Model]]:
+        """Write new sources or measures, whose names are unique whatever their
+        case: a name the bundle gave before is refused as it would be once the
+        first was saved, and the stored names are asked for in one query (one row
+        at a time only when one of them is taken, or when the database holds equal
+        two names that Python's ``lower()`` does not). Answers the rows written."""
+        model = MODELS[kind]
+        seen = self.new_names.setdefault(kind, set())
+        unique = []
+        for key, instance in built:
+            name = instance.name.lower()
+            if name in seen:
+                self.errors.append(RowError(kind, key, "name", NAME_TAKEN[kind]))
+                continue
+            seen.add(name)
+            unique.append((key, instance))
+        if not unique:
+            return []
+        one_by_one = (
+            model.objects.annotate(lname=Lower("name"))
+            .filter(lname__in=[Lower(Value(i.name)) for _k, i in unique])
+            .exists()
+        )
+        if not one_by_one:
+            try:
+                with transaction.atomic():
+                    self._write(model, [instance for _key, instance in unique])
+            except IntegrityError:
+                one_by_one = True
+        if not one_by_one:
+            return unique
+        written = []
+        for key, instance in unique:
+            instance.pk = None
+            instance._state.adding = True
+            try:
+                instance.validate_constraints()
+            except ValidationError as error:
+                self._report(kind, key, error)
+                continue
+            self._write(model, [instance])
+            written.append((key, instance))
+        return written
 
     def _write(self, model, instances: list) -> None:
         if not instances:

@@ -12,22 +12,30 @@ import; its errors are shown beside the rows they belong to.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from claims.choices import AttributionKind, DatePrecision, SourceKind
+from claims.choices import AttributionKind
 from claims.exchange.bundle import MODELS, BundleError, import_bundle
 from claims.exchange.intake.proposals import Report, report_errors
 from claims.exchange.intake.selectors import ReportError, propose_report
 from claims.models import Document, Measure, Source, Topic
 from claims.web import marking
+from claims.web.claim_fields import NewSourceFields, StatedOnFields
 from claims.web.intake_bundle import (
     ELSEWHERE,
     NEW,
@@ -44,6 +52,16 @@ from claims.web.intake_bundle import (
 INTAKE_PERMISSIONS = tuple(
     f"claims.add_{model._meta.model_name}" for model in (*MODELS.values(), Topic)
 )
+#: The most fields the proposals page may post: nine a claim, six a figure and one
+#: a link (a report of some 2,000 proposed claims). Django's own limit
+#: (``DATA_UPLOAD_MAX_NUMBER_FIELDS``, 1,000) stays for every other page; this one
+#: parses its post itself, with this limit, before its CSRF check reads it.
+MAX_FIELDS = 20_000
+#: The fields of the page besides its rows: the token, the report's five, the
+#: signed proposals and the action.
+PAGE_FIELDS = 8
+#: What is read of a post over the limit: the report, to show it again.
+REPORT_FIELDS = ("title", "publisher", "url", "published_at", "text")
 #: The signature of the proposals carried between the two steps.
 SALT = "claims.web.intake.proposals"
 #: How long the proposals read may be accepted: a working day.
@@ -116,19 +134,11 @@ def _required_when_included(form: forms.Form, names: dict[str, str]) -> None:
             form.add_error(name, reason)
 
 
-class ClaimRowForm(forms.Form):
+class ClaimRowForm(StatedOnFields, NewSourceFields):
     """One proposed claim: whether to accept it, and its values as edited."""
 
     include = forms.BooleanField(required=False, label="Accept")
     source = forms.ChoiceField(label="Source")
-    new_source_name = forms.CharField(
-        required=False, max_length=_limit(Source, "name"), label="New source's name"
-    )
-    new_source_kind = forms.ChoiceField(
-        required=False,
-        choices=[("", "---------"), *SourceKind.choices],
-        label="Its kind",
-    )
     new_source_parent = forms.CharField(
         required=False,
         max_length=_limit(Source, "name"),
@@ -142,16 +152,6 @@ class ClaimRowForm(forms.Form):
     attribution_kind = forms.ChoiceField(
         choices=AttributionKind.choices, label="Attribution"
     )
-    stated_on = forms.DateField(
-        required=False,
-        label="Stated on",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    stated_on_precision = forms.ChoiceField(
-        required=False,
-        choices=[("", "no date"), *DatePrecision.choices],
-        label="Precision",
-    )
 
     def __init__(self, *args, sources: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,15 +159,12 @@ class ClaimRowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not data.get("include"):
+            return data
         _required_when_included(self, {"statement": "A claim needs a statement."})
-        if data.get("include") and data.get("source") == NEW:
-            _required_when_included(
-                self,
-                {
-                    "new_source_name": "A new source needs a name.",
-                    "new_source_kind": "A new source needs a kind.",
-                },
-            )
+        self.check_stated_on()
+        if data.get("source") == NEW:
+            self.check_new_source()
         return data
 
 
@@ -391,15 +388,98 @@ def _without_text(proposals: dict) -> dict:
     return {**proposals, "documents": documents}
 
 
+def fields_needed(proposals: dict) -> int:
+    """How many fields the proposals page posts for these proposals (at most)."""
+    return (
+        PAGE_FIELDS
+        + len(ClaimRowForm.base_fields) * len(proposals.get("claims", []))
+        + len(FigureRowForm.base_fields) * len(proposals.get("figures", []))
+        + len(LinkRowForm.base_fields) * len(proposals.get("links", []))
+    )
+
+
+def too_many_fields(count: int) -> str:
+    return (
+        f"The page posted {count:,} fields; intake accepts at most {MAX_FIELDS:,} "
+        "at once (some 2,000 proposed claims). Nothing was stored: read the report "
+        "in parts, each pasted on its own."
+    )
+
+
+def too_many_proposals(proposals: dict) -> str:
+    claims, figures = len(proposals["claims"]), len(proposals["figures"])
+    return (
+        f"The text yields {claims:,} proposed claims and {figures:,} figures, more "
+        f"than one page of proposals can send back ({fields_needed(proposals):,} "
+        f"fields; at most {MAX_FIELDS:,}). Split the report and read each part."
+    )
+
+
+def _parse_post(request) -> int | None:
+    """Read a form's post (``application/x-www-form-urlencoded``, as the page
+    sends) with intake's own limit of fields, as ``request.POST``. Over the limit,
+    ``request.POST`` holds only the report's fields and the CSRF token, and the
+    answer is how many fields were posted; else None. Other bodies are left to
+    Django."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return None
+    body = request.body
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        text = body.decode("iso-8859-1")
+    post = QueryDict(mutable=True, encoding=encoding)
+    try:
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding=encoding, max_num_fields=MAX_FIELDS
+        )
+    except ValueError:
+        # Only what the report page needs (the first of each), without splitting
+        # the whole body into fields.
+        wanted = ("csrfmiddlewaretoken", *REPORT_FIELDS)
+        found: dict[str, str] = {}
+        pattern = rf"(?<![^&])({'|'.join(wanted)})=([^&]*)"
+        for match in re.finditer(pattern, text):
+            found.setdefault(match[1], match[2])
+            if len(found) == len(wanted):
+                break
+        pairs = parse_qsl(
+            "&".join(f"{name}={value}" for name, value in found.items()),
+            keep_blank_values=True,
+            encoding=encoding,
+        )
+        count = text.count("&") + 1
+    else:
+        count = None
+    for name, value in pairs:
+        post.appendlist(name, value)
+    post._mutable = False
+    request.POST, request._files = post, MultiValueDict()
+    return count
+
+
 # The view ------------------------------------------------------------------------------
 
 
+@csrf_exempt  # checked by ``_intake``, once the post is read with intake's limit
 @require_http_methods(["GET", "POST"])
 def intake(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not may_take_in(request.user):
         raise PermissionDenied("Intake needs the permissions of the import.")
+    posted = _parse_post(request) if request.method == "POST" else None
+    return _intake(request, posted)
+
+
+@csrf_protect
+def _intake(request, posted_over_limit: int | None):
+    if posted_over_limit is not None:
+        report = ReportForm(request.POST)  # the report's fields alone
+        report.is_valid()
+        report.add_error(None, too_many_fields(posted_over_limit))
+        return render(request, "claims/intake.html", {"report": report}, status=400)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "accept":
         return _accept(request)
@@ -418,7 +498,9 @@ def intake(request):
             for name, reason in error.errors.items():
                 report.add_error(name, reason)
         else:
-            return _proposals_page(request, report, proposals, Proposals(proposals))
+            if fields_needed(proposals) <= MAX_FIELDS:
+                return _proposals_page(request, report, proposals, Proposals(proposals))
+            report.add_error("text", too_many_proposals(proposals))
     return render(
         request,
         "claims/intake.html",

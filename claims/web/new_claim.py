@@ -22,11 +22,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from claims import services
-from claims.choices import AttributionKind, DatePrecision, SourceKind
+from claims.choices import AttributionKind
 from claims.exchange.intake.proposals import Report, propose
 from claims.exchange.intake.selectors import stored_for
 from claims.models import Claim, Document, Source
 from claims.web import marking
+from claims.web.claim_fields import NewSourceFields, StatedOnFields
 
 
 class SelectionError(ValueError):
@@ -136,9 +137,21 @@ def proposal(document: Document, start: int, end: int) -> dict:
     return found
 
 
-class NewClaimForm(forms.Form):
+class NewClaimForm(StatedOnFields, NewSourceFields):
     """A claim on a passage of the document; the model's rules run in the
     service, and their errors are shown beside these fields."""
+
+    field_order = [
+        "quote",
+        "quote_start",
+        "statement",
+        "source",
+        "new_source_name",
+        "new_source_kind",
+        "attribution_kind",
+        "stated_on",
+        "stated_on_precision",
+    ]
 
     quote = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -160,31 +173,11 @@ class NewClaimForm(forms.Form):
         empty_label="(a new source, named below)",
         help_text="Who made the claim.",
     )
-    new_source_name = forms.CharField(
-        required=False,
-        max_length=Source._meta.get_field("name").max_length,
-        label="New source",
-        help_text="Its name, when it is not stored yet.",
-    )
-    new_source_kind = forms.ChoiceField(
-        required=False,
-        choices=[("", "---------"), *SourceKind.choices],
-        label="New source's kind",
-    )
     attribution_kind = forms.ChoiceField(choices=AttributionKind.choices)
-    stated_on = forms.DateField(
-        required=False,
-        label="Stated on",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    stated_on_precision = forms.ChoiceField(
-        required=False,
-        choices=[("", "---------"), *DatePrecision.choices],
-        label="Precision",
-    )
 
     def clean(self):
         data = super().clean()
+        self.check_stated_on()
         source, name = data.get("source"), data.get("new_source_name", "").strip()
         if source is not None and name:
             self.add_error(
@@ -193,8 +186,8 @@ class NewClaimForm(forms.Form):
             )
         elif source is None and not name:
             self.add_error("source", "Choose the source, or name a new one below.")
-        elif name and not data.get("new_source_kind"):
-            self.add_error("new_source_kind", "Say what kind of source it is.")
+        elif name:
+            self.check_new_source()
         return data
 
 

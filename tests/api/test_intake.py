@@ -3,6 +3,7 @@ format, nothing stored; the proposals, as edited, stored by ``POST /api/import/`
 all or none."""
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,22 @@ def test_reading_costs_the_same_queries_for_10_or_1000_stored_sources(seed, edit
 
 def test_the_api_root_lists_intake(anonymous):
     assert anonymous.get("/api/").json()["intake"].endswith("/api/intake/")
+
+
+def test_an_import_holding_a_lone_surrogate_is_refused_by_key_and_field(
+    proposals, editor
+):
+    # JSON may escape a lone surrogate ("\ud800"): no character, and no database
+    # stores one.
+    bundle = copy.deepcopy(proposals)
+    bundle["claims"][0]["statement"] = "Troops \ud800 arrived."
+    before = stored_rows()
+    answer = editor.post(IMPORT, json.dumps(bundle), content_type="application/json")
+    assert answer.status_code == 400, answer.content
+    assert stored_rows() == before
+    assert {
+        "kind": "claims",
+        "key": bundle["claims"][0]["key"],
+        "field": "statement",
+        "reason": "Surrogate characters are not allowed: U+D800.",
+    } in answer.json()["errors"]

@@ -6,6 +6,7 @@ import html
 import re
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from claims.exchange.intake.proposals import NO_ATTRIBUTION
 from claims.models import Claim, Document, Figure, Link, Source
+from claims.web import intake as intake_view
 from claims.web.intake_bundle import (
     build_bundle,
     parent_names,
@@ -735,3 +737,85 @@ def test_the_imports_errors_are_placed_beside_the_rows_they_came_from():
         "report": [("url", "Bad URL.")],
         "": [("", "Odd.")],
     }
+
+
+# A long report: more fields than Django takes in one post by default -----------------
+
+
+def long_report(claims: int) -> str:
+    """A report of ``claims`` attributed sentences, each a claim of its own."""
+    things = ["bridge", "depot", "road", "port", "school", "airfield", "station"]
+    states = ["closed", "damaged", "reopened", "guarded", "shelled", "cleared"]
+    sides = ["north", "south", "east", "west", "old", "new"]
+    sentences = [
+        f"Mark Rutte said the {side} {thing} was {state}."
+        for side in sides
+        for thing in things
+        for state in states
+    ]
+    assert len(sentences) >= claims
+    return " ".join(sentences[:claims])
+
+
+def browser_post(client, data: dict):
+    """Post as a browser posts a form without an ``enctype``: URL-encoded."""
+    return client.post(
+        URL, urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
+
+
+def test_a_report_of_160_claims_is_read_and_imported_whole(seed, editor_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor_user)
+    page = client.get(URL)
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()
+    )
+    text = long_report(160)
+    response = client.post(
+        URL,
+        {**report(text=text), "action": "read", "csrfmiddlewaretoken": token[1]},
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert "160 proposed claims" in response.content.decode()
+    data = form_of(response)
+    assert len(data) > 1_000  # Django's DATA_UPLOAD_MAX_NUMBER_FIELDS
+    without_token = {k: v for k, v in data.items() if k != "csrfmiddlewaretoken"}
+    assert browser_post(client, without_token).status_code == 403
+    assert not Document.objects.filter(url=KURSK).exists()
+    response = browser_post(client, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    document = Document.objects.get(url=KURSK)
+    assert document.claims.count() == 160
+    assert document.claims.filter(source__name="Mark Rutte").count() == 160
+
+
+def test_a_report_with_more_proposals_than_a_page_can_post_says_so(
+    seed, editor_page, monkeypatch
+):
+    monkeypatch.setattr(intake_view, "MAX_FIELDS", 200)
+    before = stored_rows()
+    response = read(editor_page, text=long_report(30))
+    assert response.status_code == 400
+    body = html.unescape(response.content.decode())
+    assert "The text yields 30 proposed claims and 0 figures" in body
+    assert "Split the report and read each part." in body
+    assert "Mark Rutte said the north bridge was closed." in body  # kept
+    assert stored_rows() == before
+
+
+def test_a_post_over_the_limit_of_fields_says_so_and_keeps_the_report(
+    seed, editor_page, monkeypatch
+):
+    response = read(editor_page, text=long_report(30))
+    data = form_of(response)
+    monkeypatch.setattr(intake_view, "MAX_FIELDS", 100)
+    before = stored_rows()
+    response = browser_post(editor_page, data)
+    assert response.status_code == 400
+    body = html.unescape(response.content.decode())
+    assert f"The page posted {len(data):,} fields" in body
+    assert "intake accepts at most 100 at once" in body
+    assert "Mark Rutte said the north bridge was closed." in body  # the text, kept
+    assert 'value="North Korean troops in Kursk"' in body  # and the title
+    assert stored_rows() == before

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,10 +76,32 @@ MAX_TEXT = 200_000
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str:
+    """Why no database could store this text (a NUL character, or a lone surrogate,
+    which a JSON file may escape as "\\ud800" but which is no character), or ""."""
+    if "\x00" in text:
+        return "Null characters are not allowed."
+    found = _SURROGATE.search(text)
+    if found:
+        return (
+            f"Surrogate characters are not allowed: U+{ord(found[0]):04X} at "
+            f"{found.start():,}."
+        )
+    return ""
+
+
 def report_errors(report: Report, now: datetime) -> dict[str, str]:
     """What is wrong with a report before it is read, by field: an empty or overlong
-    text, a publication time in the future. {} when it may be read."""
+    text, characters no database stores (in any field), a publication time in the
+    future. {} when it may be read."""
     errors = {}
+    for name in ("title", "publisher", "url"):
+        reason = unstorable(getattr(report, name) or "")
+        if reason:
+            errors[name] = reason
     if not report.text.strip():
         errors["text"] = "Paste the report's text: it is empty."
     elif len(report.text) > MAX_TEXT:
@@ -86,8 +109,8 @@ def report_errors(report: Report, now: datetime) -> dict[str, str]:
             f"The text has {len(report.text):,} characters; intake reads at most "
             f"{MAX_TEXT:,} (split a longer text into its reports)."
         )
-    elif "\x00" in report.text:
-        errors["text"] = "Null characters are not allowed."
+    elif unstorable(report.text):
+        errors["text"] = unstorable(report.text)
     if report.published_at is not None and report.published_at > now + CLOCK_SKEW:
         errors["published_at"] = (
             f"{report.published_at.isoformat()} is in the future; a report is read "
@@ -96,12 +119,20 @@ def report_errors(report: Report, now: datetime) -> dict[str, str]:
     return errors
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def main_script(text: str) -> str:
     """The script most of the text's letters are written in (``"Latin"``,
     ``"Cyrillic"``, ``"CJK"``, ...), from the Unicode names of its letters; "" for
     a text without letters."""
     counts: Counter[str] = Counter()
-    for char in text:
+    # ASCII letters, most of an English text, are Latin without asking their names.
+    ascii_letters = len(_ASCII_LETTER.findall(text))
+    if ascii_letters:
+        counts["LATIN"] = ascii_letters
+    for char in _NON_ASCII.findall(text):
         if char.isalpha():
             name = unicodedata.name(char, "")
             script = name.split(" ", 1)[0] if name else "unknown"
@@ -168,6 +199,48 @@ def _words(name: str) -> set[str]:
 
 
 _STOPWORDS = {"the", "and", "for", "who", "with", "former", "senior", "official"}
+#: How many stored sources a new source offers as candidates.
+CANDIDATES = 5
+
+
+class CandidateIndex:
+    """The stored sources by the words of their names and aliases, split once: a new
+    source's candidates are the stored sources sharing the most words with its name
+    (those of any one of their names), then by name, then by id."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        #: word -> [(source id, which of its names)]
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        self.sorting: dict[int, tuple[str, int]] = {}
+        for known in gazetteer.sources.values():
+            self.sorting[known.id] = (known.name.lower(), known.id)
+            for index, name in enumerate((known.name, *known.aliases)):
+                for word in _words(name):
+                    self.postings.setdefault(word, []).append((known.id, index))
+
+    def candidates(self, name: str, limit: int = CANDIDATES) -> list[int]:
+        hits: Counter[tuple[int, int]] = Counter()
+        for word in _words(name):
+            hits.update(self.postings.get(word, ()))
+        shared: dict[int, int] = {}
+        for (source_id, _name), count in hits.items():
+            shared[source_id] = max(shared.get(source_id, 0), count)
+        ranked = sorted(shared, key=lambda s: (-shared[s], self.sorting[s]))
+        return ranked[:limit]
+
+
+#: The index of each gazetteer in use (a gazetteer is immutable; the selectors keep
+#: one per state of the stored sources).
+_INDEXES: weakref.WeakKeyDictionary[Gazetteer, CandidateIndex] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def candidate_index(gazetteer: Gazetteer) -> CandidateIndex:
+    index = _INDEXES.get(gazetteer)
+    if index is None:
+        index = _INDEXES[gazetteer] = CandidateIndex(gazetteer)
+    return index
 
 
 class _Bundle:
@@ -222,15 +295,11 @@ class _Bundle:
         return row["key"]
 
     def _candidates(self, name: str) -> list[dict]:
-        words = _words(name)
-        if not words:
-            return []
-        found = []
-        for known in self.stored.gazetteer.sources.values():
-            shared = max(len(words & _words(n)) for n in (known.name, *known.aliases))
-            if shared:
-                found.append((-shared, known.name.lower(), known))
-        return [{"id": k.id, "name": k.name} for _s, _n, k in sorted(found)[:5]]
+        sources = self.stored.gazetteer.sources
+        return [
+            {"id": pk, "name": sources[pk].name}
+            for pk in candidate_index(self.stored.gazetteer).candidates(name)
+        ]
 
     # Measures ---------------------------------------------------------------
 

@@ -15,6 +15,7 @@ included. Every span is exact offsets into the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -175,6 +176,51 @@ def _key(phrase: str) -> str:
     return re.sub(r"^(?:the|a|an|two|three|four|several|some|many) ", "", phrase)
 
 
+#: How deeply names may nest in the pattern of a gazetteer's names before it is
+#: written as a flat list (the regular expression compiler recurses per level).
+_MAX_NESTING = 40
+
+
+def _alternatives(names) -> str:
+    """A pattern matching any of ``names``, the longest first where several start at
+    one place: the names as a trie ("nato(?: chief)?" for "nato" and "nato chief"),
+    so that matching tries only the names that go on as the text does, not every
+    name at every position. A flat list of the names, longest first, when the trie
+    nests too deeply."""
+    trie: dict = {}
+    for name in filter(None, names):
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict, depth: int) -> str:
+        if depth > _MAX_NESTING:
+            raise RecursionError
+        ends = "" in node
+        branches = []
+        for char in sorted(c for c in node if c):
+            child, run = node[char], re.escape(char)
+            while len(child) == 1 and "" not in child:  # a run without branches
+                ((char, child),) = child.items()
+                run += re.escape(char)
+            branches.append(run + pattern(child, depth + 1))
+        if not branches:
+            return ""
+        group = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if ends:
+            return f"(?:{group})?"
+        return group
+
+    try:
+        return pattern(trie, 0)
+    except RecursionError:
+        return "|".join(
+            re.escape(n)
+            for n in sorted(filter(None, names), key=lambda n: (-len(n), n))
+        )
+
+
 class Gazetteer:
     """Known sources, found by name or alias (case and a leading article ignored)."""
 
@@ -186,14 +232,10 @@ class Gazetteer:
                 self.names.setdefault(_key(n), s.id)
         self._re = (
             re.compile(
-                r"(?<![\w])(?:"
-                + "|".join(
-                    re.escape(n) for n in sorted(self.names, key=lambda n: (-len(n), n))
-                )
-                + r")(?![\w])",
+                r"(?<![\w])(?:" + _alternatives(self.names) + r")(?![\w])",
                 re.IGNORECASE,
             )
-            if self.names
+            if any(self.names)
             else None
         )
 
@@ -281,9 +323,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: split at paragraph breaks and at ".!?" (a
     closing quotation mark kept) followed by space and a capital or an opening
     quotation mark, not after a known abbreviation nor inside a quotation (“I share
-    it. But I will not.” is one sentence)."""
+    it. But I will not.” is one sentence). A line ends at LF, CR LF or a lone CR;
+    a sentence holds no white space at either end."""
     spans = []
-    for para in re.finditer(r"[^\n]+", text):
+    for para in re.finditer(r"[^\r\n]+", text):
         start = para.start()
         chunk = para.group()
         for m in re.finditer(r"[.!?][\"\u201d]?(?=\s+[\"\u201cA-Z])", chunk):
@@ -301,7 +344,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 start += 1
         if start < para.end():
             spans.append((start, para.end()))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    return [_stripped(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the white space at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _inside_quotation(head: str, rest: str) -> bool:
@@ -335,13 +387,8 @@ def read_date(phrase: str, published_at: datetime | None) -> tuple[date | None, 
         return today, "day"
     m = re.search(r"\bon (" + "|".join(_MONTHS) + r")\.? (\d{1,2})\b", low)
     if m:
-        try:
-            d = date(today.year, _MONTHS[m.group(1)], int(m.group(2)))
-        except ValueError:
-            d = None
+        d = _last_on_or_before(today, _MONTHS[m.group(1)], int(m.group(2)))
         if d is not None:
-            if d > today:
-                d = d.replace(year=d.year - 1)
             return d, "day"
     if re.search(r"\blast week\b|\bweekend\b", low):
         monday = today - timedelta(days=today.weekday())
@@ -352,6 +399,20 @@ def read_date(phrase: str, published_at: datetime | None) -> tuple[date | None, 
         first = today.replace(day=1) - timedelta(days=1)
         return first.replace(day=1), "month"
     return None, ""
+
+
+def _last_on_or_before(today: date, month: int, day: int) -> date | None:
+    """That day of that month in the year of ``today``, or the year before when it
+    is later than ``today``; None when neither year has it ("Feb. 30", a Feb. 29
+    after a year without one)."""
+    for year in (today.year, today.year - 1):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            continue
+        if found <= today:
+            return found
+    return None
 
 
 # Speakers ----------------------------------------------------------------------
@@ -386,12 +447,40 @@ class _Speakers:
     def __init__(self, gazetteer: Gazetteer):
         self.g = gazetteer
         self.named: list[tuple[str, int | None, NewSource | None]] = []
-        #: Known sources the text has mentioned so far, speaking or not.
-        self.mentioned: list[int] = []
+        #: The last speaker named with each word ("minister" -> Katrin Voss), and
+        #: the last organisation named: what ``refers`` looks for, kept as speakers
+        #: are named so that a long text is not searched again at each reference.
+        self.by_word: dict[str, tuple[int | None, NewSource | None]] = {}
+        self.organization: tuple[int | None, NewSource | None] | None = None
+        #: Known sources the text has mentioned so far, speaking or not, the last
+        #: mentioned last.
+        self.mentioned: dict[int, None] = {}
+        self.name_words: dict[int, set[str]] = {}
 
     def see(self, sentence: str) -> None:
         """Remember the known sources a sentence read mentions."""
-        self.mentioned.extend(sid for _s, _e, sid in self.g.mentions(sentence))
+        for _s, _e, sid in self.g.mentions(sentence):
+            self.mentioned.pop(sid, None)
+            self.mentioned[sid] = None
+
+    def name(self, phrase: str, sid: int | None, new: NewSource | None) -> None:
+        """Remember a speaker named."""
+        self.named.append((phrase, sid, new))
+        for word in _key(phrase).split():
+            self.by_word[word] = (sid, new)
+        kind = self.g.sources[sid].kind if sid is not None else new.kind
+        if kind in {"organization", "company"}:
+            self.organization = (sid, new)
+
+    def _words_of(self, sid: int) -> set[str]:
+        words = self.name_words.get(sid)
+        if words is None:
+            source = self.g.sources[sid]
+            words = set(
+                " ".join(_key(n) for n in (source.name, *source.aliases)).split()
+            )
+            self.name_words[sid] = words
+        return words
 
     def refers(self, phrase: str) -> tuple[int | None, NewSource | None] | None:
         """What a definite description ("the ministry", "the company", "the
@@ -406,26 +495,20 @@ class _Speakers:
         if not words or len(words) > 4:
             return None
         head = words[-1]
-        for earlier, esid, enew in reversed(self.named):
-            if head in _key(earlier).split():
-                return esid, enew
+        if head in self.by_word:
+            return self.by_word[head]
         for sid in reversed(self.mentioned):
-            source = self.g.sources[sid]
-            names = " ".join(_key(n) for n in (source.name, *source.aliases)).split()
-            if set(words) <= set(names):
+            if set(words) <= self._words_of(sid):
                 return sid, None
         if head in {"company", "firm"}:
-            for _earlier, esid, enew in reversed(self.named):
-                kind = self.g.sources[esid].kind if esid is not None else enew.kind
-                if kind in {"organization", "company"}:
-                    return esid, enew
+            return self.organization
         return None
 
     def resolve(self, phrase: str) -> tuple[int | None, NewSource | None, float]:
         phrase = phrase.strip(" ,")
         sid = self.g.lookup(phrase)
         if sid is not None:
-            self.named.append((phrase, sid, None))
+            self.name(phrase, sid, None)
             return sid, None, 1.0
         mentions = self.g.mentions(phrase)
         if mentions:
@@ -433,7 +516,7 @@ class _Speakers:
             s, e, sid = max(mentions, key=lambda m: (m[1] - m[0], m[0]))
             whole = s == 0 or phrase[:s].strip().lower() in {"the", "a", "an"}
             if whole or phrase[e:].strip() == "":
-                self.named.append((phrase, sid, None))
+                self.name(phrase, sid, None)
                 return sid, None, 0.9
         if _key(phrase) in _PRONOUNS:
             if not self.named:
@@ -452,7 +535,7 @@ class _Speakers:
                 parent = psid
                 break
         new = NewSource(name=phrase, kind=guess_kind(phrase), parent_id=parent)
-        self.named.append((phrase, None, new))
+        self.name(phrase, None, new)
         return None, new, 0.6
 
 
@@ -696,7 +779,7 @@ def _quote_continued(
     the same speaker goes on."""
     quoted = [c for c in last if c.attribution_kind == "direct_quote"]
     sentence = text[s0:s1]
-    if not quoted or "\n" in text[last_end:s0]:
+    if not quoted or re.search(r"[\r\n]", text[last_end:s0]):
         return []
     if not _QUOTE_RE.fullmatch(sentence.strip()):
         return []
@@ -761,20 +844,31 @@ def _figure_candidates(text: str) -> list[tuple[int, int]]:
     ]
 
 
+def _measure_words(
+    measures: tuple[KnownMeasure, ...],
+) -> list[tuple[KnownMeasure, set[str], str]]:
+    """Each known measure with the words of its name and its unit, split once."""
+    return [
+        (m, set(re.findall(r"[a-z]+", m.name.lower())), m.unit.lower())
+        for m in measures
+    ]
+
+
 def _measure_for(
-    text: str, start: int, end: int, measures: tuple[KnownMeasure, ...]
+    text: str,
+    start: int,
+    end: int,
+    measures: list[tuple[KnownMeasure, set[str], str]],
 ) -> tuple[int | None, str]:
-    """The known measure the words around a figure name best (at least three words
-    shared, its unit near the number counting two), else a new name from the words
-    after it."""
+    """The known measure (``_measure_words``) the words around a figure name best
+    (at least three words shared, its unit near the number counting two), else a
+    new name from the words after it."""
     before = re.findall(r"[a-z]+", text[max(0, start - 60) : start].lower())[-6:]
     own = re.findall(r"[a-z]+", text[start:end].lower())
     words = re.findall(r"[a-z]+", text[end : end + 120].split(".")[0].lower())[:10]
     near = set(before) | set(own) | set(words)
     best = None
-    for m in measures:
-        mwords = set(re.findall(r"[a-z]+", m.name.lower()))
-        unit = m.unit.lower()
+    for m, mwords, unit in measures:
         score = len(mwords & near) + (2 if unit and unit in own + words[:3] else 0)
         if score >= 3 and (best is None or score > best[0]):
             best = (score, m.id)
@@ -795,10 +889,12 @@ def read(
     ``publisher`` is the outlet's source: the speaker of its own-voice sentences,
     proposed only when they carry a figure."""
     measures = tuple(measures)
+    by_id = {m.id: m for m in reversed(measures)}  # the first of one id
+    words_of_measures = _measure_words(measures)
     read_figures = []
     for start, end in _figure_candidates(text):
-        measure_id, new_name = _measure_for(text, start, end, measures)
-        measure = next((m for m in measures if m.id == measure_id), None)
+        measure_id, new_name = _measure_for(text, start, end, words_of_measures)
+        measure = by_id.get(measure_id) if measure_id is not None else None
         kwargs = {}
         if measure is not None:
             kwargs = {
@@ -812,6 +908,7 @@ def read(
             continue
         read_figures.append((start, end, parsed, measure_id, new_name))
 
+    figure_spans = [(start, end) for start, end, *_rest in read_figures]
     speakers = _Speakers(gazetteer)
     claims: list[ProposedClaim] = []
     links: list[ProposedLink] = []
@@ -830,7 +927,7 @@ def read(
                 links.append(ProposedLink(base + idx, target, relation, text[s0:s1]))
             else:
                 links.append(ProposedLink(base + idx, None, relation))
-        if not found and any(s0 <= f[0] and f[1] <= s1 for f in read_figures):
+        if not found and _holds_figure(figure_spans, s0, s1):
             day, precision = read_date(text[s0:s1], published_at)
             claims.append(
                 ProposedClaim(
@@ -851,15 +948,9 @@ def read(
             )
 
     figures: list[ProposedFigure] = []
+    owners = _Owners(claims)
     for start, end, parsed, measure_id, new_name in read_figures:
-        owner = next(
-            (
-                i
-                for i, c in enumerate(claims)
-                if c.quote_start <= start and end <= c.quote_end
-            ),
-            None,
-        )
+        owner = owners.first_holding(start, end)
         figures.append(
             ProposedFigure(
                 start,
@@ -878,26 +969,56 @@ def read(
     return Reading(tuple(claims), tuple(figures), tuple(links))
 
 
+def _holds_figure(spans: list[tuple[int, int]], s0: int, s1: int) -> bool:
+    """Whether a figure (``spans``, in the order of the text) lies within s0-s1."""
+    for start, end in spans[bisect_left(spans, (s0,)) :]:
+        if start >= s1:
+            return False
+        if end <= s1:
+            return True
+    return False
+
+
+class _Owners:
+    """The claims whose quotes hold a span, found without going through every
+    claim for every figure."""
+
+    def __init__(self, claims: list[ProposedClaim]):
+        self.claims = claims
+        self.starts = sorted((c.quote_start, i) for i, c in enumerate(claims))
+        self.longest = max((c.quote_end - c.quote_start for c in claims), default=0)
+
+    def first_holding(self, start: int, end: int) -> int | None:
+        """The first claim (in the reading's order) whose quote holds start-end:
+        only those starting at most the longest quote before it can."""
+        low = bisect_left(self.starts, (start - self.longest,))
+        high = bisect_right(self.starts, (start, len(self.claims)))
+        holding = [
+            i for _start, i in self.starts[low:high] if end <= self.claims[i].quote_end
+        ]
+        return min(holding, default=None)
+
+
 def _totals(text: str, figures: list[ProposedFigure]) -> list[ProposedFigure]:
     """ "around 1,500 ... with an additional 1,500": the sum, its ends added."""
     out = []
-    for i, f in enumerate(figures):
+    #: The last figure of each claim so far (the figures are read in the order of
+    #: the text, none overlapping another).
+    last: dict[int, ProposedFigure] = {}
+    for f in figures:
+        prev = last.get(f.claim_index) if f.claim_index is not None else None
+        if f.claim_index is not None:
+            last[f.claim_index] = f
         if not re.search(
             r"\b(?:an additional|another|a further)\s+$",
             text[max(0, f.start - 20) : f.start],
         ):
             continue
-        prev = next(
-            (
-                p
-                for p in reversed(figures[:i])
-                if p.claim_index == f.claim_index
-                and p.end <= f.start
-                and p.claim_index is not None
-            ),
-            None,
-        )
-        if prev is None or None in (prev.low, prev.high, f.low, f.high):
+        if (
+            prev is None
+            or prev.end > f.start
+            or None in (prev.low, prev.high, f.low, f.high)
+        ):
             continue
         value = None if prev.value is None or f.value is None else prev.value + f.value
         out.append(
