@@ -367,18 +367,33 @@ def _reviews(writer, claims) -> int:
 def bundle(*, claims: int, seed: int = 1) -> dict:
     """An import bundle of ``claims`` new claims, with its documents, sources,
     a measure, figures on a third of the claims, and repeats/corroborates links."""
+    found: dict[str, list] = {kind: [] for kind in BUNDLE_KINDS}
+    for kind, row in bundle_rows(claims=claims, seed=seed):
+        found[kind].append(row)
+    return found
+
+
+#: The kinds of a generated bundle, in the order they are written.
+BUNDLE_KINDS = ("documents", "sources", "measures", "claims", "figures", "links")
+
+
+def bundle_rows(*, claims: int, seed: int = 1):
+    """The rows of ``bundle``, one ``(kind, row)`` at a time: a document after its
+    claims, their figures and links."""
     rng = random.Random(seed)
     tag = f"bundle-{seed}"
-    sources = [{"key": "top", "name": f"Government {tag}", "kind": "government"}] + [
-        {
-            "key": f"s{i}",
-            "name": f"Official {tag}-{i}",
-            "kind": "person",
-            "parent": "top",
-        }
-        for i in range(50)
-    ]
-    documents, rows, figures, links = [], [], [], []
+    yield "sources", {"key": "top", "name": f"Government {tag}", "kind": "government"}
+    for i in range(50):
+        yield (
+            "sources",
+            {
+                "key": f"s{i}",
+                "name": f"Official {tag}-{i}",
+                "kind": "person",
+                "parent": "top",
+            },
+        )
+    yield "measures", {"key": "m", "name": f"Troops seen ({tag})", "unit": "troops"}
     per_document = 30
     for d in range(0, claims, per_document):
         sentences = []
@@ -386,7 +401,8 @@ def bundle(*, claims: int, seed: int = 1) -> dict:
             number = rng.choice([1, 2, 3, 5]) * 10 ** rng.randrange(2, 5)
             quote = f"Official {i} said about {number:,} troops were seen (row {i})."
             sentences.append(quote)
-            rows.append(
+            yield (
+                "claims",
                 {
                     "key": f"c{i}",
                     "source": f"s{i % 50}",
@@ -395,40 +411,66 @@ def bundle(*, claims: int, seed: int = 1) -> dict:
                     "statement": f"About {number:,} troops were seen.",
                     "attribution_kind": "paraphrase",
                     "stated_on": "2024-10-20",
-                }
+                },
             )
             if i % 3 == 0:
-                figures.append(
+                yield (
+                    "figures",
                     {
                         "key": f"f{i}",
                         "claim": f"c{i}",
                         "measure": "m",
                         "text": f"about {number:,}",
-                    }
+                    },
                 )
             if i % 5 == 4:
-                links.append(
+                yield (
+                    "links",
                     {
                         "key": f"l{i}",
                         "from_claim": f"c{i}",
                         "to_claim": f"c{i - 1}",
                         "relation": "repeats",
-                    }
+                    },
                 )
-        documents.append(
+        yield (
+            "documents",
             {
                 "key": f"d{d}",
                 "title": f"Report {tag}-{d}",
                 "url": f"https://bundle.example/{seed}/{d}",
                 "published_at": "2024-10-28T12:00:00Z",
                 "text": " ".join(sentences),
-            }
+            },
         )
-    return {
-        "documents": documents,
-        "sources": sources,
-        "measures": [{"key": "m", "name": f"Troops seen ({tag})", "unit": "troops"}],
-        "claims": rows,
-        "figures": figures,
-        "links": links,
-    }
+
+
+def write_bundle(path, *, claims: int, seed: int = 1) -> int:
+    """Write ``bundle(claims=..., seed=...)`` to the file ``path`` as JSON without
+    holding it: each kind's rows go to a temporary file as they are made, then the
+    pieces are joined. Answers the file's size in bytes."""
+    import json
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bundle-") as folder:
+        parts = {
+            kind: open(f"{folder}/{kind}", "w+", encoding="utf-8")
+            for kind in BUNDLE_KINDS
+        }
+        try:
+            for kind, row in bundle_rows(claims=claims, seed=seed):
+                part = parts[kind]
+                part.write(("," if part.tell() else "") + json.dumps(row))
+            with open(path, "w", encoding="utf-8") as out:
+                out.write("{")
+                for n, kind in enumerate(BUNDLE_KINDS):
+                    out.write(("," if n else "") + json.dumps(kind) + ": [")
+                    parts[kind].seek(0)
+                    shutil.copyfileobj(parts[kind], out, 1 << 20)
+                    out.write("]")
+                out.write("}")
+                return out.tell()
+        finally:
+            for part in parts.values():
+                part.close()
