@@ -23,6 +23,7 @@ made meanwhile could not bump anything (tracker.cache).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -85,15 +86,20 @@ def rows_generation(tables: Iterable[str] | None = None) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
+@functools.cache
+def _known_tables() -> frozenset[str]:
+    """The tables of every model of the project, history and through tables too."""
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table for model in apps.get_models(include_auto_created=True)
+    )
+
+
 def tables_read(sql: str) -> set[str] | None:
     """The watched tables a query names; None when it names a table of the project
     that is not watched (its writes would not show)."""
-    from django.apps import apps
-
-    known = {
-        model._meta.db_table for model in apps.get_models(include_auto_created=True)
-    }
-    named = set(_QUOTED.findall(sql)) & known
+    named = set(_QUOTED.findall(sql)) & _known_tables()
     if named - WATCHED_TABLES:
         return None
     return named

@@ -201,3 +201,22 @@ def test_the_query_finds_what_the_rules_find():
             documents=frozenset(d.pk for d in rng.sample(documents, rng.randint(0, 1))),
         )
         assert caching.measures_of(plan) == graph.resolve(plan), plan
+
+
+def claims_listed():
+    from rest_framework.test import APIClient
+
+    from ..helpers import count_queries
+
+    queries, answer = count_queries(APIClient(), "/api/claims/", {})
+    return answer.json()["count"], queries
+
+
+def test_a_count_survives_writes_to_tables_it_does_not_read(story):
+    count, uncached = claims_listed()
+    assert claims_listed() == (count, uncached - 1)  # the count is cached
+    FigureFactory(claim=story["c5"], measure=story["m1"])
+    update("source", story["r3"], description="A government.")
+    assert claims_listed() == (count, uncached - 1)  # still cached
+    ClaimFactory(source=story["s1"], document=story["d2"])
+    assert claims_listed() == (count + 1, uncached)  # a claim: counted again
