@@ -1,34 +1,49 @@
-"""A shared cache of computed comparisons, invalidated by any write they depend on.
+"""A shared cache of computed comparisons and list counts, each dropped only by the
+writes that can change it.
 
-A comparison depends on its measure's figures and on every claim, link and source
-(origins and independence groups). Rather than finding every cached entry a write
-touches, each entry's key carries two generation counters: one for its measure,
-bumped by writes to the measure and its figures, and one for everything else, bumped
-by writes to claims, links and sources. A write makes the old keys unreachable; the
-cache's own expiry clears them out.
+A comparison's key carries two generation counters: one for its measure, and one
+for everything (``GLOBAL``), bumped only by the bulk paths and after an outage. A
+write bumps the generations of exactly the measures whose comparisons it can change
+(``claims.dependencies`` says which: a claim's new source reaches the measures with a
+figure on a claim relaying it; a link's, only when it is a ``repeats``/``based_on``;
+a source's, only when its name or parent changed), found here in one recursive
+query. A write makes the old keys unreachable; the cache's own expiry clears them
+out.
+
+A list count's key carries a generation for each table its query reads, bumped by
+writes to that table, and ``ROWS``, bumped by the bulk paths and after an outage. A
+query reading a table whose writes are not watched is not cached.
 
 A generation is a random token, not a count: one that is lost (evicted, or never
 written because the cache was unavailable) is replaced by a new token, never by a
 value an earlier entry was keyed with. When the shared cache serves again after an
-outage, ``forget_everything`` gives every generation a new token: the writes made
-meanwhile could not bump them (tracker.cache).
+outage, ``forget_everything`` gives ``GLOBAL`` and ``ROWS`` new tokens: the writes
+made meanwhile could not bump anything (tracker.cache).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import transaction
+from django.db import connection, transaction
+
+from claims.dependencies import DERIVING, Plan
 
 GLOBAL = "comparisons:generation"
-#: Bumped by any write to any of the tracker's rows: the key of cached list counts.
+#: Bumped by the bulk paths and after an outage: part of every cached count's key.
 ROWS = "rows:generation"
 TIMEOUT = 60 * 60
+#: The tables whose every write bumps their generation (``claims.signals``): a count
+#: reading any other table is not cached.
+WATCHED_TABLES: set[str] = set()
+_QUOTED = re.compile(r'"([^"]+)"')
 
 
 def _measure_key(measure_id: int) -> str:
@@ -56,9 +71,38 @@ def _generations(keys: list[str]) -> dict[str, str]:
     return found
 
 
-def rows_generation() -> str:
-    """The generation of every cached count: it changes whenever a row is written."""
-    return _generations([ROWS])[ROWS]
+def _table_key(table: str) -> str:
+    return f"rows:table:{table}:generation"
+
+
+def rows_generation(tables: Iterable[str] | None = None) -> str:
+    """The generation of what ``tables`` hold (of every row, without ``tables``):
+    it changes whenever one of their rows is written."""
+    keys = [ROWS, *sorted({_table_key(t) for t in tables or ()})]
+    if tables is None:
+        keys += sorted(_table_key(t) for t in WATCHED_TABLES)
+    found = _generations(keys)
+    joined = ":".join(found[key] for key in keys)
+    return hashlib.sha256(joined.encode()).hexdigest()[:24]
+
+
+@functools.cache
+def _known_tables() -> frozenset[str]:
+    """The tables of every model of the project, history and through tables too."""
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table for model in apps.get_models(include_auto_created=True)
+    )
+
+
+def tables_read(sql: str) -> set[str] | None:
+    """The watched tables a query names; None when it names a table of the project
+    that is not watched (its writes would not show)."""
+    named = set(_QUOTED.findall(sql)) & _known_tables()
+    if named - WATCHED_TABLES:
+        return None
+    return named
 
 
 def forget_everything(backend) -> None:
@@ -76,10 +120,14 @@ def _bump_now_and_on_commit(keys: list[str]) -> None:
 
 
 def bump_measures(measure_ids: Iterable[int | None]) -> None:
-    """Invalidate these measures' comparisons."""
-    _bump_now_and_on_commit(
-        [_measure_key(m) for m in set(measure_ids) if m is not None]
-    )
+    """Invalidate these measures' comparisons (and the counts of figures, which
+    the callers wrote without signals)."""
+    keys = [_measure_key(m) for m in set(measure_ids) if m is not None]
+    if keys:
+        from claims.models import Figure
+
+        keys += [_table_key(t) for t in model_tables(Figure)]
+    _bump_now_and_on_commit(keys)
 
 
 def bump_all() -> None:
@@ -92,6 +140,98 @@ def bump_rows() -> None:
     _bump_now_and_on_commit([ROWS])
 
 
+def bump_tables(tables: Iterable[str]) -> None:
+    """Invalidate the cached counts reading any of ``tables``."""
+    _bump_now_and_on_commit([_table_key(t) for t in sorted(set(tables))])
+
+
+def model_tables(model) -> list[str]:
+    """A model's table and the tables of its history (entries and their copies of
+    many-to-many rows): a save writes all of them."""
+    tables = [model._meta.db_table]
+    history = getattr(model, "history", None)
+    if history is not None and hasattr(history, "model"):
+        historical = history.model
+        tables.append(historical._meta.db_table)
+        for field in historical._meta.get_fields():
+            through = getattr(getattr(field, "remote_field", None), "through", None)
+            if through is not None and field.many_to_many:
+                tables.append(through._meta.db_table)
+    for field in model._meta.local_many_to_many:
+        tables.append(field.remote_field.through._meta.db_table)
+    return tables
+
+
+def bump_plan(plan: Plan) -> None:
+    """Invalidate the comparisons ``plan`` can change (``claims.dependencies``)."""
+    if plan.empty:
+        return
+    if plan.everything:
+        _bump_now_and_on_commit([GLOBAL])
+        return
+    bump_measures(measures_of(plan))
+
+
+def measures_of(plan: Plan) -> set[int]:
+    """The measures of ``plan``, read in one query: those with a figure on a claim
+    reaching (by deriving links, any number of steps) one of its claims or a claim
+    of a source under one of its sources, or on a claim of one of its documents."""
+    from claims.models import Claim, Figure, Link, Source
+
+    found = set(plan.measures)
+    if not (plan.claims or plan.sources or plan.documents):
+        return found
+    claim, link = Claim._meta.db_table, Link._meta.db_table
+    figure, source = Figure._meta.db_table, Source._meta.db_table
+
+    def among(column: str, ids) -> tuple[str, list]:
+        ids = sorted(ids)
+        return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+    ctes, params, starts, direct = [], [], [], []
+    if plan.sources:
+        where, ids = among("id", plan.sources)
+        ctes.append(
+            f"subtree(id) AS (SELECT id FROM {source} WHERE {where} "
+            f"UNION SELECT s.id FROM {source} s JOIN subtree t ON s.parent_id = t.id)"
+        )
+        params += ids
+        starts.append("c.source_id IN (SELECT id FROM subtree)")
+    if plan.claims:
+        where, ids = among("c.id", plan.claims)
+        starts.append(where)
+        start_params = ids
+    else:
+        start_params = []
+    selects = []
+    if starts:
+        deriving = sorted(DERIVING)
+        ctes.append(
+            f"reach(id) AS (SELECT c.id FROM {claim} c WHERE {' OR '.join(starts)} "
+            f"UNION SELECT l.from_claim_id FROM {link} l JOIN reach r "
+            f"ON l.to_claim_id = r.id WHERE l.relation IN "
+            f"({', '.join(['%s'] * len(deriving))}))"
+        )
+        params += [*start_params, *deriving]
+        selects.append(
+            f"SELECT f.measure_id FROM {figure} f JOIN reach r ON f.claim_id = r.id"
+        )
+    if plan.documents:
+        where, ids = among("c.document_id", plan.documents)
+        selects.append(
+            f"SELECT f.measure_id FROM {figure} f JOIN {claim} c "
+            f"ON f.claim_id = c.id WHERE {where}"
+        )
+        direct += ids
+    sql = (f"WITH RECURSIVE {', '.join(ctes)} " if ctes else "") + " UNION ".join(
+        selects
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *direct])
+        found |= {row[0] for row in cursor.fetchall()}
+    return found
+
+
 def cached_count(queryset) -> int:
     """``queryset.count()``, from the cache while no row of the tracker has been
     written since it was counted. A paginated list counts its rows on every page;
@@ -100,8 +240,11 @@ def cached_count(queryset) -> int:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(), or a filter nothing can match: no query
         return queryset.count()
+    tables = tables_read(sql)
+    if tables is None:
+        return queryset.count()
     digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
-    key = f"rows:count:{rows_generation()}:{digest[:32]}"
+    key = f"rows:count:{rows_generation(tables)}:{digest[:32]}"
     count = cache.get(key)
     if count is None:
         count = queryset.count()

@@ -36,6 +36,31 @@ MIX = {
     "add a figure": 10,
     "delete an own source": 5,
 }
+#: The kinds of MIX that write (an update reads the row first, then writes it).
+WRITES = (
+    "create a source",
+    "update a shared source",
+    "add a figure",
+    "delete an own source",
+)
+
+
+def weights(write_every: int | None) -> dict[str, int]:
+    """MIX, or with ``write_every`` N, the write kinds scaled (among themselves as
+    in MIX) so that about one task in N writes."""
+    if not write_every:
+        return dict(MIX)
+    if write_every < 2:
+        raise ValueError("write_every is at least 2 (one task in N writes).")
+    reads = sum(w for kind, w in MIX.items() if kind not in WRITES)
+    writes = sum(MIX[kind] for kind in WRITES)
+    wanted = reads / (write_every - 1)  # writes / (reads + writes) = 1 / N
+    return {
+        kind: max(1, round(w * wanted / writes)) if kind in WRITES else w
+        for kind, w in MIX.items()
+    }
+
+
 #: Seconds a user may take to finish the task it is in when the run stops, so that
 #: every write it sent is answered (and, if acknowledged, recorded) before the end.
 STOP_TIMEOUT = 60
@@ -215,6 +240,19 @@ class SoakUser(FastHttpUser):
             self.soak.acks.append(Ack("source", pk, None, "-"))
 
 
+#: Each kind of MIX and the task doing it.
+TASKS = {
+    "list claims": "list_claims",
+    "compare a measure": "compare_a_measure",
+    "read a claim": "read_a_claim",
+    "search": "search",
+    "create a source": "create_a_source",
+    "update a shared source": "update_a_shared_source",
+    "add a figure": "add_a_figure",
+    "delete an own source": "delete_an_own_source",
+}
+
+
 def figures(env: Environment, run: Run, elapsed: float) -> dict:
     """Locust's figures of the run: requests, failures and latencies per kind (the
     GET and PATCH of an update count as one kind), and the errors it saw."""
@@ -271,6 +309,10 @@ def main(settings: dict, started_file: str | None = None) -> dict:
         left=settings["max_requests"],
     )
     SoakUser.soak = run
+    # The weights of this run: MIX, or its writes scaled to one task in N.
+    chosen = weights(settings.get("write_every"))
+    by_kind = {kind: getattr(SoakUser, name) for kind, name in TASKS.items()}
+    SoakUser.tasks = [by_kind[kind] for kind, w in chosen.items() for _ in range(w)]
     env = Environment(
         user_classes=[SoakUser], host=settings["url"], stop_timeout=STOP_TIMEOUT
     )

@@ -90,6 +90,19 @@ class Command(BaseCommand):
         parser.add_argument("--max-requests", type=int, default=200_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--write-every",
+            type=int,
+            help="One task in N writes (N at least 2; 3: writes in every third "
+            "request); the writes keep their proportions among themselves. "
+            "Default: the load's own mix.",
+        )
+        parser.add_argument(
+            "--server-pid",
+            type=int,
+            help="The server's (gunicorn master's) pid: its workers' peak memory "
+            "is printed after the run.",
+        )
+        parser.add_argument(
             "--fault",
             choices=faults.FAULTS,
             help="Inject one fault mid-run: SIGKILL a gunicorn worker; end the "
@@ -132,6 +145,7 @@ class Command(BaseCommand):
                 "seconds": seconds,
                 "max_requests": max_requests,
                 "seed": seed,
+                "write_every": options.get("write_every"),
                 "run_id": uuid.uuid4().hex[:8],  # names unique across runs
                 **vars(targets),
             }
@@ -140,6 +154,8 @@ class Command(BaseCommand):
             if self.fault is not None:
                 self.fault.close()
         self._report(result, clients)
+        if options.get("server_pid"):
+            self._report_memory(options["server_pid"])
         errors = result["errors"]
         failures = result["failures"]
         if not result["requests"]:
@@ -263,9 +279,28 @@ class Command(BaseCommand):
                 f"{row['kind']:<24} {row['count']:>7,} {row['p50']:>8,} "
                 f"{row['p99']:>8,}"
             )
+        for row in result["kinds"]:
+            if row["kind"] == "compare a measure" and row["p50"]:
+                self.stdout.write(
+                    f"Comparison: p50 {row['p50']:,} ms, p99 {row['p99']:,} ms "
+                    f"(p99 is {row['p99'] / row['p50']:.1f} times p50)."
+                )
         for reason, n in result["refused"].items():
             self.stdout.write(f"Refused as designed: {n:,} ({reason}).")
         self.stdout.write(f"Errors: {result['failures']}.")
+
+    def _report_memory(self, server_pid: int) -> None:
+        from devtools.memory_bench import worker_peaks
+
+        peaks = worker_peaks(server_pid)
+        if not peaks:
+            self.stdout.write(f"Server memory: no process {server_pid} to read.")
+            return
+        shown = ", ".join(
+            f"{'server' if pid == server_pid else 'worker'} {pid}: {kib / 1024:,.0f} MiB"
+            for pid, kib in sorted(peaks.items())
+        )
+        self.stdout.write(f"Peak memory (RSS) of the server's processes: {shown}.")
 
     def _report_fault(self, result: dict, failures: int) -> tuple[int, list[str]]:
         """Report the fault and the requests around it; return the failures that

@@ -1,12 +1,12 @@
-"""``manage.py import_bundle FILE``: import a JSON bundle, all of it or none."""
+"""``manage.py import_bundle FILE``: import a JSON bundle, all of it or none,
+reading the file a chunk of rows at a time (``claims.exchange.bundle_stream``)."""
 
-import json
-import sys
 import time
 
 from django.core.management.base import CommandError
 
-from claims.exchange.bundle import BundleError, import_bundle
+from claims.exchange.bundle import BundleError
+from claims.exchange.bundle_stream import NotJSON, import_bundle_file
 from claims.exchange.progress import FileCommand
 
 
@@ -20,16 +20,12 @@ class Command(FileCommand):
     file_help = "The bundle, or - for standard input."
 
     def handle(self, *args, file: str, quiet: bool = False, **options):
-        try:
-            handle = sys.stdin if file == "-" else open(file, encoding="utf-8")
-            with handle:
-                bundle = json.load(handle)
-        except (OSError, json.JSONDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
         started = time.perf_counter()
         try:
             with self.progress(quiet) as bar:
-                result = import_bundle(bundle, progress=bar)
+                result = import_bundle_file(file, progress=bar)
+        except (OSError, NotJSON) as error:
+            raise CommandError(f"Cannot read {file}: {error}") from error
         except BundleError as error:
             for row in error.errors:
                 self.stderr.write(
