@@ -202,6 +202,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ModelPermissionsReadOpen"],
+    # JSON as REST Framework writes it, by orjson (claims.api.renderers); the
+    # browsable pages for a browser that asks for HTML.
+    "DEFAULT_RENDERER_CLASSES": [
+        "claims.api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     # A courtesy against runaway clients, not a security control: authorization is
