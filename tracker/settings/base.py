@@ -211,11 +211,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     # A courtesy against runaway clients, not a security control: authorization is
-    # checked per request and object. Rates per client: anonymous by IP, users by id.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # checked per request and object. Rates per client: anonymous by IP, users by id,
+    # counted by one integer in the cache (claims.api.throttles).
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "300/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
