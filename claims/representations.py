@@ -91,13 +91,16 @@ def _as_values(found: tuple) -> dict:
     return row
 
 
+@lru_cache(maxsize=8)
+def _row_sql(vendor: str) -> str:
+    columns = ", ".join(connection.ops.quote_name(name) for name in CLAIM_COLUMNS)
+    return f"SELECT {columns} FROM {Claim._meta.db_table} WHERE id = %s"
+
+
 def _claim_row(pk: int) -> dict | None:
     """The claim's ``values()`` row, or None."""
-    columns = ", ".join(connection.ops.quote_name(name) for name in CLAIM_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {Claim._meta.db_table} WHERE id = %s", [pk]
-        )
+        cursor.execute(_row_sql(connection.vendor), [pk])
         found = cursor.fetchone()
     return None if found is None else _as_values(found)
 
