@@ -74,18 +74,22 @@ def topics_of(claim_ids: Iterable[int]) -> dict[int, list[int]]:
     return found
 
 
-def _as_values(found: tuple) -> dict:
+def _as_values(found: tuple, zone) -> dict:
     """A row read by hand-written SQL (the columns of ``CLAIM_COLUMNS``) as its
     ``values()`` row: its dates and times as the ORM gives them (SQLite's
-    converters give naive UTC times, made aware here)."""
+    converters give naive times in the connection's zone, ``zone``, made aware
+    here as ``timezone.make_aware`` would)."""
     row = dict(zip(CLAIM_COLUMNS, found, strict=True))
     for name in ("created_at", "updated_at"):
         value = row[name]
+        if value is None:
+            continue
         if isinstance(value, str):  # a backend without converters
             value = datetime.datetime.fromisoformat(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, connection.timezone)
-        row[name] = value
+        if value.tzinfo is None:
+            row[name] = value.replace(tzinfo=zone)
+        else:
+            row[name] = value
     if isinstance(row["stated_on"], str):
         row["stated_on"] = datetime.date.fromisoformat(row["stated_on"])
     return row
@@ -102,7 +106,7 @@ def _claim_row(pk: int) -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute(_row_sql(connection.vendor), [pk])
         found = cursor.fetchone()
-    return None if found is None else _as_values(found)
+    return None if found is None else _as_values(found, connection.timezone)
 
 
 @lru_cache(maxsize=8)
@@ -148,7 +152,9 @@ class ClaimList:
                 f"{_list_sql(connection.vendor)} LIMIT %s OFFSET %s",
                 [index.stop - start, start],
             )
-            return [_as_values(found) for found in cursor.fetchall()]
+            found = cursor.fetchall()
+        zone = connection.timezone
+        return [_as_values(row, zone) for row in found]
 
 
 _MARKER = 987654321
