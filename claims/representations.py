@@ -14,10 +14,12 @@ import datetime
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from django.core.cache import cache
 from django.db import connection
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
+from claims import caching
 from claims.models import Claim, Topic
 
 #: The claim's columns a read shows, in ``values()`` names.
@@ -72,28 +74,87 @@ def topics_of(claim_ids: Iterable[int]) -> dict[int, list[int]]:
     return found
 
 
-def _claim_row(pk: int) -> dict | None:
-    """The claim's ``values()`` row, or None: its dates and times as the ORM gives
-    them (SQLite's converters give naive UTC times, made aware here)."""
-    columns = ", ".join(connection.ops.quote_name(name) for name in CLAIM_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {Claim._meta.db_table} WHERE id = %s", [pk]
-        )
-        found = cursor.fetchone()
-    if found is None:
-        return None
+def _as_values(found: tuple, zone) -> dict:
+    """A row read by hand-written SQL (the columns of ``CLAIM_COLUMNS``) as its
+    ``values()`` row: its dates and times as the ORM gives them (SQLite's
+    converters give naive times in the connection's zone, ``zone``, made aware
+    here as ``timezone.make_aware`` would)."""
     row = dict(zip(CLAIM_COLUMNS, found, strict=True))
     for name in ("created_at", "updated_at"):
         value = row[name]
+        if value is None:
+            continue
         if isinstance(value, str):  # a backend without converters
             value = datetime.datetime.fromisoformat(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, connection.timezone)
-        row[name] = value
+        if value.tzinfo is None:
+            row[name] = value.replace(tzinfo=zone)
+        else:
+            row[name] = value
     if isinstance(row["stated_on"], str):
         row["stated_on"] = datetime.date.fromisoformat(row["stated_on"])
     return row
+
+
+@lru_cache(maxsize=8)
+def _row_sql(vendor: str) -> str:
+    columns = ", ".join(connection.ops.quote_name(name) for name in CLAIM_COLUMNS)
+    return f"SELECT {columns} FROM {Claim._meta.db_table} WHERE id = %s"
+
+
+def _claim_row(pk: int) -> dict | None:
+    """The claim's ``values()`` row, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_row_sql(connection.vendor), [pk])
+        found = cursor.fetchone()
+    return None if found is None else _as_values(found, connection.timezone)
+
+
+@lru_cache(maxsize=8)
+def _list_sql(vendor: str) -> str:
+    """The unfiltered list's query, as the ORM writes it (its columns, in the
+    model's default ordering), compiled once a backend rather than once a request."""
+    sql, params = claim_values(Claim.objects.all()).query.sql_with_params()
+    assert not params
+    return sql
+
+
+class ClaimList:
+    """Every claim in the list's order, as a sequence a paginator pages: its length
+    is cached while no row is written (``claims.caching.rows_generation``), a slice
+    is one query of the list's SQL with ``LIMIT``/``OFFSET``, returning ``values()``
+    rows. The unfiltered list's rows, without building and compiling a queryset on
+    every request."""
+
+    ordered = True
+    _COUNT_KEY = "rows:count:{}:claims:all"
+
+    def count(self) -> int:
+        key = self._COUNT_KEY.format(caching.rows_generation())
+        found = cache.get(key)
+        if found is None:
+            found = Claim.objects.count()
+            cache.set(key, found, timeout=caching.TIMEOUT)
+        return found
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("ClaimList only takes slices")
+        start = index.start or 0
+        if index.stop is None:
+            raise TypeError("ClaimList needs a slice's end")
+        if start < 0 or index.stop <= start:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{_list_sql(connection.vendor)} LIMIT %s OFFSET %s",
+                [index.stop - start, start],
+            )
+            found = cursor.fetchall()
+        zone = connection.timezone
+        return [_as_values(row, zone) for row in found]
 
 
 _MARKER = 987654321

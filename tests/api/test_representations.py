@@ -154,3 +154,14 @@ def test_a_list_builds_only_the_filters_its_query_names(seed, anonymous):
         p["name"] for p in schema.json()["paths"]["/api/claims/"]["get"]["parameters"]
     }
     assert {"source", "topic", "reviewed", "stated_before", "credibility"} <= names
+
+
+def test_the_unfiltered_list_s_rows_equal_the_orm_s_page_by_page():
+    corpus.generate(claims=120, seed=7)
+    everything = representations.ClaimList()
+    ordered = representations.claim_values(Claim.objects.all())
+    assert len(everything) == Claim.objects.count() >= 120
+    total = len(everything)
+    for start, stop in [(0, 50), (50, 100), (total - 7, total), (total, total + 50)]:
+        assert everything[start:stop] == list(ordered[start:stop])
+    assert everything[10:10] == []

@@ -202,14 +202,21 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ModelPermissionsReadOpen"],
+    # JSON as REST Framework writes it, by orjson (claims.api.renderers); the
+    # browsable pages for a browser that asks for HTML.
+    "DEFAULT_RENDERER_CLASSES": [
+        "claims.api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "claims.api.negotiation.QuickContentNegotiation"
+    ),
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     # A courtesy against runaway clients, not a security control: authorization is
-    # checked per request and object. Rates per client: anonymous by IP, users by id.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # checked per request and object. Rates per client: anonymous by IP, users by id,
+    # counted by one integer in the cache (claims.api.throttles).
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "300/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
