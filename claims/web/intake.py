@@ -95,7 +95,10 @@ class ReportForm(forms.Form):
     published_at = forms.DateTimeField(
         required=False,
         label="Published at",
-        help_text="Dates in the text (\u201con Monday\u201d) are read relative to it.",
+        help_text=(
+            f"In the site's time zone ({settings.TIME_ZONE}). Dates in the text "
+            "(\u201con Monday\u201d) are read relative to it."
+        ),
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),

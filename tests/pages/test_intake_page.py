@@ -117,6 +117,12 @@ def test_the_page_asks_for_the_report(seed, editor_page):
     assert "csrfmiddlewaretoken" in body
 
 
+def test_the_publication_time_says_its_zone(seed, editor_page, settings):
+    """A time typed without a zone is read in the site's: the form says which."""
+    body = editor_page.get(URL).content.decode()
+    assert f"In the site&#x27;s time zone ({settings.TIME_ZONE})" in body
+
+
 def test_reading_shows_every_proposed_quote_marked_and_stores_nothing(
     seed, editor_page
 ):
