@@ -32,6 +32,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from devtools import memory_bench
+
 LOOPBACK = "127.0.0.1"
 WARM_UP_SECONDS = 2
 START_TIMEOUT = 60
@@ -138,9 +140,12 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def serving(argv: list[str], env: dict, ready_path: str) -> Iterator[str]:
+def serving(
+    argv: list[str], env: dict, ready_path: str, pids: list[int] | None = None
+) -> Iterator[str]:
     """A server started from ``argv`` on a free loopback port (``{port}`` in argv),
-    until it answers ``ready_path`` with 200; stopped (the process group) after."""
+    until it answers ``ready_path`` with 200; stopped (the process group) after.
+    Its process id is appended to ``pids`` when given."""
     port = free_port()
     base = f"http://{LOOPBACK}:{port}"
     process = subprocess.Popen(
@@ -149,6 +154,8 @@ def serving(argv: list[str], env: dict, ready_path: str) -> Iterator[str]:
         cwd=Path(__file__).resolve().parent.parent,
         start_new_session=True,
     )
+    if pids is not None:
+        pids.append(process.pid)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not _answers(base + ready_path):
@@ -258,11 +265,14 @@ def run(
     rounds: int = 3,
     connections: int = 8,
     log=print,
+    app_peaks: dict | None = None,
 ) -> list[HttpRow]:
     """The app, the floor and Datasette, all three served at once (an idle server
     takes no time), each case driven by wrk against each in turn, ``rounds``
     times: on a machine whose other load comes and goes, the three meet the same
-    load. Each figure is the round of median requests/s."""
+    load. Each figure is the round of median requests/s. ``app_peaks`` receives the
+    peak memory of the app's gunicorn master and workers after the load
+    (``memory_bench.server_peaks``)."""
     if not Path(database).is_file():
         raise RuntimeError(f"--http needs an SQLite file; {database} is not one.")
     if shutil.which("wrk") is None:
@@ -273,12 +283,15 @@ def run(
         "datasette": (peer_server, "/-/versions.json"),
     }
     loads: dict[tuple[str, str], list[Load]] = {}
+    server_pids: dict[str, int] = {}
     with ExitStack() as stack:
         bases = {}
         for label, (server, ready) in servers.items():
             argv, env = server(Path(database), workers)
             log(f"Serving the {label} ({workers} workers) ...")
-            bases[label] = stack.enter_context(serving(argv, env, ready))
+            pids: list[int] = []
+            bases[label] = stack.enter_context(serving(argv, env, ready, pids))
+            server_pids[label] = pids[0]
         targets = [
             (case, label, case.peer_path if label == "datasette" else case.path)
             for case in cases
@@ -295,6 +308,8 @@ def run(
             for case, label, path in targets:
                 load = wrk(bases[label] + path, seconds, connections)
                 loads.setdefault((case.name, label), []).append(load)
+        if app_peaks is not None:
+            app_peaks.update(memory_bench.server_peaks(server_pids["app"]))
     rows = []
     for case in cases:
         ours = median_load(loads[case.name, "app"])

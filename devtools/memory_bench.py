@@ -112,6 +112,24 @@ def worker_peaks(server_pid: int) -> dict[int, int]:
     return found
 
 
+def server_peaks(server_pid: int) -> dict:
+    """``worker_peaks`` of a server as ``{"master": KiB or None, "workers": [KiB]}``."""
+    found = worker_peaks(server_pid)
+    return {"master": found.pop(server_pid, None), "workers": sorted(found.values())}
+
+
+def peaks_line(peaks: dict) -> str:
+    """A server's peak memory (``server_peaks``) in one line."""
+    workers, master = peaks.get("workers") or [], peaks.get("master")
+    if not workers:
+        return "Peak memory of the app's workers: not read (no /proc)."
+    mib = [f"{kib / 1024:,.1f}" for kib in workers]
+    line = f"Peak memory of the app's {len(workers)} workers after the load: {', '.join(mib)} MiB"
+    if master is not None:
+        line += f"; their master {master / 1024:,.1f} MiB"
+    return line + "."
+
+
 def report(out, *, sizes: list[int], seed: int = 1, export: bool = True) -> list:
     """Measure and print the peaks: each import size, then the export."""
     out.write(f"{'peak memory (RSS)':<44} {'':>13} {'time':>10}")

@@ -3,13 +3,17 @@ the table written as JSON, Datasette's equivalents, and the HTTP floor's answers
 equal to the API's."""
 
 import json
+import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from claims.models import Claim
-from devtools import corpus, floor_wsgi, http_bench
+from devtools import corpus, floor_wsgi, http_bench, memory_bench
 from devtools.management.commands.benchmark import HTTP_CASES, datasette_path
 
 WRK_OUTPUT = """\
@@ -177,3 +181,48 @@ def test_each_figure_is_the_run_of_median_requests_a_second():
         http_bench.Load(rps=40.0, p50_ms=80.0, p99_ms=400.0),
     ]
     assert http_bench.median_load(runs) == runs[0]
+
+
+def test_a_server_s_process_and_its_workers_peak_memory_are_read():
+    """The app's gunicorn is asked for its workers' peak memory after the load: a
+    server with one child stands in for it (the child is its worker)."""
+    child = "import time; time.sleep(60)"
+    server = (
+        "import http.server, subprocess, sys; "
+        f"subprocess.Popen([sys.executable, '-c', {child!r}]); "
+        "http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), "
+        "http.server.SimpleHTTPRequestHandler).serve_forever()"
+    )
+    pids: list[int] = []
+    argv = [sys.executable, "-c", server, "{port}"]
+    with http_bench.serving(argv, dict(os.environ), "/", pids) as base:
+        assert base.startswith("http://127.0.0.1:")
+        time.sleep(0.5)  # the child started
+        peaks = memory_bench.server_peaks(pids[0])
+    assert len(pids) == 1
+    assert peaks["master"] > 1024  # KiB: a Python process holds more than 1 MiB
+    assert len(peaks["workers"]) == 1 and peaks["workers"][0] > 1024
+    line = memory_bench.peaks_line(peaks)
+    assert line.startswith("Peak memory of the app's 1 workers after the load: ")
+    assert "their master" in line
+
+
+def test_peak_memory_is_said_in_mebibytes_or_said_unread():
+    line = memory_bench.peaks_line({"master": 50 * 1024, "workers": [2048, 3072]})
+    assert line == (
+        "Peak memory of the app's 2 workers after the load: 2.0, 3.0 MiB; "
+        "their master 50.0 MiB."
+    )
+    assert "not read" in memory_bench.peaks_line({"master": None, "workers": []})
+
+
+def test_benchmark_memory_measures_the_import_and_export_only(monkeypatch):
+    asked = []
+
+    def report(out, *, sizes, seed):
+        asked.append((sizes, seed))
+        return []
+
+    monkeypatch.setattr(memory_bench, "report", report)
+    call_command("benchmark", "--memory", "10000,100000", "--seed", "3")
+    assert asked == [([10_000, 100_000], 3)]

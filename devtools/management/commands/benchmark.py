@@ -45,7 +45,7 @@ from claims.exchange.intake.selectors import propose_report
 from claims.figures import interval_for
 from claims.models import Claim, Document, Figure, Link, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
-from devtools import corpus, framework_floor, http_bench
+from devtools import corpus, framework_floor, http_bench, memory_bench
 
 HOST = "localhost"
 SEED_ARTICLE = Path(settings.BASE_DIR) / "fixtures" / "seed_article.txt"
@@ -235,6 +235,14 @@ class Command(BaseCommand):
             "on this machine's loopback (SQLite only), drive each with wrk and print "
             "requests/s, p50 and p99 (instead of the in-process table).",
         )
+        parser.add_argument(
+            "--memory",
+            dest="memory_sizes",
+            metavar="SIZES",
+            help="Instead of the tables: the peak memory of import_bundle at each "
+            "of these bundle sizes (claims, comma-separated) and of export_archive "
+            "on this database, each run as a child process.",
+        )
         parser.add_argument("--http-seconds", type=int, default=5)
         parser.add_argument("--http-rounds", type=int, default=3)
         parser.add_argument("--http-workers", type=int, default=2)
@@ -243,6 +251,12 @@ class Command(BaseCommand):
     def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
         if options.get("intake_only"):
             self._intake(repeat)
+            return
+        if options.get("memory_sizes"):
+            sizes = [int(n) for n in options["memory_sizes"].split(",") if n.strip()]
+            peaks = memory_bench.report(self.stdout, sizes=sizes, seed=seed)
+            if any(peak.returncode for peak in peaks):
+                raise CommandError("A measured command failed.")
             return
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
         # One client making hundreds of requests a minute is the point here.
@@ -311,6 +325,7 @@ class Command(BaseCommand):
             if name in paths
         ]
         connection.close()  # the servers read the file; this process is done with it
+        peaks: dict = {}
         rows = http_bench.run(
             cases,
             database,
@@ -319,6 +334,7 @@ class Command(BaseCommand):
             rounds=options["http_rounds"],
             connections=options["http_connections"],
             log=self.stdout.write,
+            app_peaks=peaks,
         )
         self.stdout.write("")
         self.stdout.write(
@@ -331,6 +347,7 @@ class Command(BaseCommand):
         )
         for line in http_bench.table(rows):
             self.stdout.write(line)
+        self.stdout.write(memory_bench.peaks_line(peaks))
         if json_file:
             http_bench.write_json(rows, json_file)
             self.stdout.write(f"Wrote {json_file}.")
