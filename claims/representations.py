@@ -118,9 +118,19 @@ def _list_sql(vendor: str) -> str:
     return sql
 
 
+@lru_cache(maxsize=8)
+def _count_tables(vendor: str) -> frozenset[str] | None:
+    """The watched tables the unfiltered list's count reads (None: an unwatched
+    one, so that only a write to any row may drop it)."""
+    sql, _params = Claim.objects.all().query.sql_with_params()
+    tables = caching.tables_read(sql)
+    return None if tables is None else frozenset(tables)
+
+
 class ClaimList:
     """Every claim in the list's order, as a sequence a paginator pages: its length
-    is cached while no row is written (``claims.caching.rows_generation``), a slice
+    is cached while no row of the tables it reads is written
+    (``claims.caching.rows_generation``), a slice
     is one query of the list's SQL with ``LIMIT``/``OFFSET``, returning ``values()``
     rows. The unfiltered list's rows, without building and compiling a queryset on
     every request."""
@@ -129,7 +139,9 @@ class ClaimList:
     _COUNT_KEY = "rows:count:{}:claims:all"
 
     def count(self) -> int:
-        key = self._COUNT_KEY.format(caching.rows_generation())
+        key = self._COUNT_KEY.format(
+            caching.rows_generation(_count_tables(connection.vendor))
+        )
         found = cache.get(key)
         if found is None:
             found = Claim.objects.count()
