@@ -32,8 +32,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from devtools import memory_bench
-
 LOOPBACK = "127.0.0.1"
 WARM_UP_SECONDS = 2
 START_TIMEOUT = 60
@@ -309,6 +307,10 @@ def run(
                 load = wrk(bases[label] + path, seconds, connections)
                 loads.setdefault((case.name, label), []).append(load)
         if app_peaks is not None:
+            # Here, not at the top: Datasette's workers import this module to
+            # serve, without Django set up; memory_bench imports the models.
+            from devtools import memory_bench
+
             app_peaks.update(memory_bench.server_peaks(server_pids["app"]))
     rows = []
     for case in cases:

@@ -4,6 +4,7 @@ equal to the API's."""
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -226,3 +227,18 @@ def test_benchmark_memory_measures_the_import_and_export_only(monkeypatch):
     monkeypatch.setattr(memory_bench, "report", report)
     call_command("benchmark", "--memory", "10000,100000", "--seed", "3")
     assert asked == [([10_000, 100_000], 3)]
+
+
+def test_datasette_s_workers_can_import_the_module_without_django():
+    """gunicorn serves Datasette from ``devtools.http_bench:datasette_app()``: its
+    workers import this module with no Django set up."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import devtools.http_bench"],
+        cwd=Path(http_bench.__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
