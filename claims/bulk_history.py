@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.utils import get_m2m_field_name
 
 #: Field types whose Python values the database driver takes as they are.
-_PLAIN = (
+PLAIN_FIELDS = (
     models.CharField,
     models.TextField,
     models.IntegerField,
@@ -33,7 +33,7 @@ _PLAIN = (
 )
 
 
-def _history_model(model: type[models.Model]) -> type[models.Model]:
+def history_model(model: type[models.Model]) -> type[models.Model]:
     """The model of ``model``'s history entries, read from the class's history
     descriptor itself: ``model.history`` builds a manager class on every access."""
     for klass in model.__mro__:
@@ -44,7 +44,7 @@ def _history_model(model: type[models.Model]) -> type[models.Model]:
 
 
 def _converter(field: models.Field) -> Callable | None:
-    if isinstance(field, _PLAIN):
+    if isinstance(field, PLAIN_FIELDS):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 
@@ -60,7 +60,7 @@ def insert_created(
     """Write a '+' (created) history entry for each of ``objects``, already saved."""
     if not objects:
         return
-    history = _history_model(model)
+    history = history_model(model)
     meta = history._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     fixed = {
@@ -97,7 +97,7 @@ def insert_created(
                 convert(value) if convert is not None and value is not None else value
             )
         rows.append(row)
-    _execute(history, fields, rows, batch_size)
+    insert_rows(history, fields, rows, batch_size)
 
 
 def insert_m2m(
@@ -122,7 +122,7 @@ def insert_m2m(
     if any(row.pk is None for row in rows):
         raise ValueError("insert_m2m() copies saved rows; some have no id")
     field = model._meta.get_field(field_name)
-    history = _history_model(model)
+    history = history_model(model)
     if field not in history._history_m2m_fields:
         raise ValueError(f"{model.__name__}.{field_name} is not kept in history")
     copies = getattr(history, field.name).model
@@ -156,10 +156,12 @@ def insert_m2m(
         ]
         for row in rows
     ]
-    _execute(copies, fields, values, batch_size)
+    insert_rows(copies, fields, values, batch_size)
 
 
-def _execute(model, fields, rows, batch_size) -> None:
+def insert_rows(model, fields, rows, batch_size) -> None:
+    """``rows`` (lists of values in ``fields``' order) inserted into ``model``'s
+    table by ``executemany``, ``batch_size`` at a time."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))

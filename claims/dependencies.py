@@ -40,11 +40,22 @@ measure reads, for checking the rules against a brute-force reference.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 #: The link relations that make origins (``claims.choices.DERIVING_RELATIONS``).
 DERIVING = frozenset({"repeats", "based_on"})
+
+
+def reachable(start: Iterable[int], edges: Mapping[int, Iterable[int]]) -> set[int]:
+    """``start`` and every node reached from it along ``edges`` (node -> nodes)."""
+    found, stack = set(start), list(start)
+    while stack:
+        for node in edges.get(stack.pop(), ()):
+            if node not in found:
+                found.add(node)
+                stack.append(node)
+    return found
 
 
 @dataclass(frozen=True)
@@ -222,26 +233,14 @@ class Graph:
         for link in self.links.values():
             if link.relation in DERIVING:
                 derived_by.setdefault(link.to_claim, []).append(link.from_claim)
-        found, stack = set(claims), list(claims)
-        while stack:
-            for source in derived_by.get(stack.pop(), ()):
-                if source not in found:
-                    found.add(source)
-                    stack.append(source)
-        return found
+        return reachable(claims, derived_by)
 
     def subtree(self, sources) -> set[int]:
         children: dict[int, list[int]] = {}
         for pk, row in self.sources.items():
             if row.parent is not None:
                 children.setdefault(row.parent, []).append(pk)
-        found, stack = set(sources), list(sources)
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
-        return found
+        return reachable(sources, children)
 
     def resolve(self, plan: Plan) -> set[int]:
         """The measures whose comparisons ``plan`` drops (every measure when it

@@ -25,6 +25,7 @@ from claims.choices import (
     Credibility,
     Relation,
 )
+from claims.dependencies import reachable
 from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
 
 #: How deep a chain of repeats/based_on links is followed; validation keeps chains
@@ -70,13 +71,7 @@ class SourceTree:
         for pk, parent in self.parents.items():
             if parent is not None:
                 children.setdefault(parent, []).append(pk)
-        found, stack = {source_id}, [source_id]
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
-        return found
+        return reachable([source_id], children)
 
 
 @dataclass(frozen=True)

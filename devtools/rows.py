@@ -23,15 +23,8 @@ from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
 
-#: Field types whose Python values the database driver takes as they are.
-_PLAIN = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BooleanField,
-    models.FloatField,
-    models.ForeignKey,
-)
+from claims.bulk_history import PLAIN_FIELDS, history_model, insert_rows
+
 _MEMO_TYPES = (datetime.date, datetime.datetime, decimal.Decimal)
 BATCH = 2_000
 
@@ -43,7 +36,7 @@ class _Column:
         self.field = field
         self.name = field.attname
         self.memo: dict = {}
-        self.plain = isinstance(field, _PLAIN)
+        self.plain = isinstance(field, PLAIN_FIELDS)
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             self.default = self.convert(now)
         elif field.has_default() or not field.null:
@@ -116,7 +109,7 @@ class Writer:
         return ids
 
     def _history(self, model, rows: Sequence[dict]) -> None:
-        historical = model.history.model
+        historical = history_model(model)
         columns = self.columns(historical)
         fixed = {
             "history_date": self.now,
@@ -163,7 +156,7 @@ class Writer:
                 for new_id, (row, target_id) in zip(ids, pairs, strict=True)
             ],
         )
-        copies = getattr(model.history.model, field.name).model
+        copies = getattr(history_model(model), field.name).model
         self._execute(
             copies,
             [copies._meta.get_field(n) for n in ("id", owner, target, "history")],
@@ -174,13 +167,7 @@ class Writer:
         )
 
     def _execute(self, model, fields, rows: list[list]) -> None:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), self.batch_size):
-                cursor.executemany(sql, rows[start : start + self.batch_size])
+        insert_rows(model, fields, rows, self.batch_size)
 
     def finish(self) -> None:
         """Move PostgreSQL's sequences past the ids written (SQLite's follow)."""

@@ -17,6 +17,7 @@ from claims.dependencies import (
     Plan,
     SourceRow,
     plan_for,
+    reachable,
 )
 
 RELATIONS = ["repeats", "based_on", "corroborates", "contradicts"]
@@ -24,6 +25,25 @@ RELATIONS = ["repeats", "based_on", "corroborates", "contradicts"]
 
 def test_the_deriving_relations_are_the_models():
     assert DERIVING == {str(r) for r in DERIVING_RELATIONS}
+
+
+def closure_by_fixpoint(start, edges) -> set[int]:
+    """The brute-force reference: add every edge's end until nothing changes."""
+    found = set(start)
+    while True:
+        more = {b for a in found for b in edges.get(a, ())} - found
+        if not more:
+            return found
+        found |= more
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_reachable_is_the_closure_along_the_edges(seed):
+    rng = random.Random(seed)
+    nodes = range(rng.randint(1, 12))
+    edges = {a: rng.sample(nodes, rng.randint(0, min(3, len(nodes)))) for a in nodes}
+    start = rng.sample(nodes, rng.randint(0, len(nodes)))
+    assert reachable(start, edges) == closure_by_fixpoint(start, edges)
 
 
 def random_graph(rng: random.Random) -> Graph:
