@@ -522,6 +522,9 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     ordering_fields = ["stated_on", "credibility", "created_at", "updated_at", "id"]
 
     def get_queryset(self):
+        if self.action == "corroboration":
+            # The claim's own row is read for these columns only (no topics).
+            return Claim.objects.only(*selectors.CORROBORATION_COLUMNS)
         # Topics are listed on every claim: one query for the page, not one a claim.
         return Claim.objects.prefetch_related("topics")
 

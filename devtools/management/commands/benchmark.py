@@ -37,7 +37,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from claims import representations, search
+from claims import representations, search, selectors
 from claims.choices import Qualifier
 from claims.exchange.bundle import import_bundle
 from claims.exchange.intake.proposals import Report
@@ -108,14 +108,22 @@ def interleaved_medians(
     return [statistics.median(taken) for taken in times]
 
 
-def floor(sql: str, params: list) -> Callable[[], str]:
-    """One hand-written query, its rows as JSON by the standard library."""
+def floor(sql: str | tuple[str, ...], params: list) -> Callable[[], str]:
+    """One hand-written query, its rows as JSON by the standard library; or, for an
+    answer computed from rows of several tables, each of the statements ``sql``
+    (with the parameters ``params`` holds for each), all their rows in one JSON."""
+    if isinstance(sql, str):
+        statements = [(sql, params)]
+    else:
+        statements = list(zip(sql, params, strict=True))
 
     def run() -> str:
+        rows = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            columns = [c[0] for c in cursor.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            for statement, values in statements:
+                cursor.execute(statement, values)
+                columns = [c[0] for c in cursor.description]
+                rows += [dict(zip(columns, row, strict=True)) for row in cursor]
         return json.dumps(rows, default=str)
 
     return run
@@ -161,6 +169,65 @@ def figure_values(measure_id: int) -> Callable[[], object]:
             "as_of",
         )
     )
+
+
+#: What a claim's corroboration is computed from, read by hand: the claim's row,
+#: its links both ways, the ends of the repeats/based_on chains of it and of the
+#: claims it is linked to (one recursive query), the source tree (for the groups),
+#: and the figures of every measure the claim has a figure on (figure evidence).
+CORROBORATION_SQL = (
+    "SELECT id, source_id, attribution_status, credibility FROM claims_claim "
+    "WHERE id = %s",
+    "SELECT id, from_claim_id, to_claim_id, relation, note FROM claims_link "
+    "WHERE from_claim_id = %s OR to_claim_id = %s",
+    "WITH RECURSIVE walk(start_id, claim_id, depth) AS ("
+    " SELECT s.id, s.id, 0 FROM (SELECT %s AS id"
+    " UNION SELECT to_claim_id FROM claims_link WHERE from_claim_id = %s"
+    " UNION SELECT from_claim_id FROM claims_link WHERE to_claim_id = %s) AS s"
+    " UNION SELECT w.start_id, l.to_claim_id, w.depth + 1 FROM walk w"
+    " JOIN claims_link l ON l.from_claim_id = w.claim_id"
+    " WHERE l.relation IN ('repeats', 'based_on') AND w.depth < 100)"
+    " SELECT DISTINCT w.start_id, w.claim_id, c.source_id FROM walk w"
+    " JOIN claims_claim c ON c.id = w.claim_id WHERE NOT EXISTS (SELECT 1 FROM"
+    " claims_link l2 WHERE l2.from_claim_id = w.claim_id"
+    " AND l2.relation IN ('repeats', 'based_on'))",
+    "SELECT id, parent_id, name FROM claims_source",
+    "SELECT f.id, f.measure_id, f.claim_id, c.source_id, f.low, f.high, f.as_of "
+    "FROM claims_figure f JOIN claims_claim c ON c.id = f.claim_id "
+    "WHERE f.measure_id IN (SELECT measure_id FROM claims_figure WHERE claim_id = %s)",
+)
+
+
+def corroboration_values(claim_id: int) -> Callable[[], object]:
+    """The same rows as ``CORROBORATION_SQL``, by ``values()`` (the chains' ends by
+    the app's one recursive query, which no queryset expresses)."""
+
+    def rows() -> list:
+        figures = Figure.objects.filter(
+            measure__in=Figure.objects.filter(claim_id=claim_id).values("measure_id")
+        )
+        links = Link.objects.filter(Q(from_claim=claim_id) | Q(to_claim=claim_id))
+        partners = {claim_id}
+        found = [
+            *Claim.objects.filter(pk=claim_id).values(*selectors.CORROBORATION_COLUMNS)
+        ]
+        for link in links.values(
+            "id", "from_claim_id", "to_claim_id", "relation", "note"
+        ):
+            found.append(link)
+            partners |= {link["from_claim_id"], link["to_claim_id"]}
+        found += [
+            [start, origin.claim_id, origin.source_id]
+            for start, ends in selectors.origins_of_claims(partners).items()
+            for origin in ends
+        ]
+        found += Source.objects.values("id", "parent_id", "name")
+        found += figures.values(
+            "id", "measure_id", "claim_id", "claim__source_id", "low", "high", "as_of"
+        )
+        return found
+
+    return rows
 
 
 #: The cases timed over HTTP (``--http``).
@@ -431,12 +498,9 @@ class Command(BaseCommand):
         yield (
             "claim corroboration",
             f"/api/claims/{claim.pk}/corroboration/",
-            "SELECT id, from_claim_id, to_claim_id, relation, note FROM claims_link "
-            "WHERE from_claim_id = %s OR to_claim_id = %s",
-            [claim.pk, claim.pk],
-            lambda: Link.objects.filter(
-                Q(from_claim=claim.pk) | Q(to_claim=claim.pk)
-            ).values("id", "from_claim_id", "to_claim_id", "relation", "note"),
+            CORROBORATION_SQL,
+            [[claim.pk], [claim.pk] * 2, [claim.pk] * 3, [], [claim.pk]],
+            corroboration_values(claim.pk),
         )
         sized = {
             int(m.description): m
