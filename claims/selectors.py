@@ -62,6 +62,18 @@ class SourceTree:
             groups[source_id] = independence.group_of(source_id, self.parents)
         return groups[source_id]
 
+    def own_voice(self, source_id: int) -> tuple[frozenset, frozenset]:
+        """The sources and groups of a claim that is its own origin: ``source_id``
+        and its group, one pair of sets shared by all its claims."""
+        voices = self.__dict__.setdefault("_own_voices", {})
+        found = voices.get(source_id)
+        if found is None:
+            found = voices[source_id] = (
+                frozenset((source_id,)),
+                frozenset((self.group_of(source_id),)),
+            )
+        return found
+
     def ref(self, source_id: int | None) -> dict | None:
         """``{"id", "name"}`` of a source, one shared dict per source."""
         if source_id is None:
@@ -144,7 +156,22 @@ def origins_of_claims(claim_ids: Iterable[int]) -> dict[int, list[Origin]]:
 
 
 def origins_of_measures(measure_ids: Iterable[int]) -> dict[int, list[Origin]]:
-    return _origins_among(measure_ids, Figure._meta.db_table, "measure_id", "claim_id")
+    """The origins of the claims of the measures' figures that repeat or are based
+    on another claim; a claim absent from the answer derives from none, so it is
+    its own origin (as ``Voices.of`` takes it). The chains are walked from those
+    claims only: most figures' claims have none to walk."""
+    ids = sorted(set(measure_ids))
+    if not ids:
+        return {}
+    figure, link = Figure._meta.db_table, Link._meta.db_table
+    relations = sorted(relation.value for relation in DERIVING_RELATIONS)
+    return origins(
+        f"SELECT DISTINCT f.claim_id AS id FROM {figure} f "
+        f"WHERE f.measure_id IN ({', '.join(['%s'] * len(ids))}) AND EXISTS ("
+        f"SELECT 1 FROM {link} d WHERE d.from_claim_id = f.claim_id "
+        f"AND d.relation IN ({', '.join(['%s'] * len(relations))}))",
+        [*ids, *relations],
+    )
 
 
 # Comparison --------------------------------------------------------------------------
@@ -197,7 +224,10 @@ class Voices:
     def of(
         cls, claim_id: int, source_id: int, origin_map: dict, tree: SourceTree
     ) -> Voices:
-        found = origin_map.get(claim_id) or [Origin(claim_id, source_id)]
+        found = origin_map.get(claim_id)
+        if not found:  # most claims: their own origin, speaking for their source
+            sources, groups = tree.own_voice(source_id)
+            return cls(origins=(claim_id,), sources=sources, groups=groups)
         sources = frozenset(o.source_id for o in found)
         return cls(
             origins=tuple(o.claim_id for o in found),

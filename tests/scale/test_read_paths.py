@@ -5,9 +5,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import representations
+from claims import representations, selectors
+from claims.models import Figure, Link
 
-from ..factories import ClaimFactory, LinkFactory, TopicFactory
+from ..factories import (
+    ClaimFactory,
+    LinkFactory,
+    MeasureFactory,
+    TopicFactory,
+    grow_figures,
+)
 
 
 def _plan(sql: str, params) -> str:
@@ -56,3 +63,26 @@ def test_a_corroboration_reads_its_claim_links_origins_sources_and_figures_only(
     assert len(statements) == 5, statements
     assert not any("claims_claim_topics" in sql for sql in statements)
     assert '"statement"' not in statements[0] and '"quote"' not in statements[0]
+
+
+@pytest.mark.django_db
+def test_a_comparison_walks_chains_only_from_the_claims_that_derive():
+    measure = MeasureFactory()
+    grow_figures(measure, 30)  # every third claim repeats the one before it
+    deriving = set(
+        Link.objects.filter(relation="repeats").values_list("from_claim_id", flat=True)
+    )
+    found = selectors.origins_of_measures([measure.pk])
+    assert set(found) == deriving and len(deriving) == 10
+    for claim_id, origins in found.items():
+        repeated = Link.objects.get(from_claim_id=claim_id).to_claim
+        assert origins == [selectors.Origin(repeated.pk, repeated.source_id)]
+    # The others are their own origins, as every comparison takes them.
+    tree = selectors.SourceTree.load()
+    for figure in Figure.objects.filter(measure=measure).select_related("claim"):
+        voices = selectors.Voices.of(
+            figure.claim_id, figure.claim.source_id, found, tree
+        )
+        if figure.claim_id not in deriving:
+            assert voices.origins == (figure.claim_id,)
+            assert voices.groups == {tree.group_of(figure.claim.source_id)}
