@@ -116,7 +116,7 @@ def origins(start_sql: str, params: list) -> dict[int, list[Origin]]:
             SELECT w.start_id, l.to_claim_id, w.depth + 1
             FROM walk w
             JOIN {link} l ON l.from_claim_id = w.claim_id
-            WHERE l.relation IN ({deriving}) AND w.depth < %s
+            WHERE CASE WHEN w.depth < %s THEN l.relation END IN ({deriving})
         )
         SELECT DISTINCT w.start_id, w.claim_id,
             (SELECT c.source_id FROM {claim} c WHERE c.id = w.claim_id)
@@ -127,9 +127,13 @@ def origins(start_sql: str, params: list) -> dict[int, list[Origin]]:
         )
         ORDER BY w.start_id, w.claim_id
     """
+    # The step's condition names both the walk and the link (the relation only
+    # within the depth bound): a condition on the link alone lets SQLite (3.38
+    # and later, once ANALYZE has run) build a Bloom filter of the whole link
+    # table on every walk, 22 ms on 300,000 links for a walk of four claims.
     found: dict[int, list[Origin]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *relations, MAX_CHAIN_DEPTH, *relations])
+        cursor.execute(sql, [*params, MAX_CHAIN_DEPTH, *relations, *relations])
         for start, origin, source in cursor.fetchall():
             found.setdefault(start, []).append(Origin(origin, source))
     return found
@@ -594,7 +598,9 @@ def _figure_evidence(claim, own: Voices, known_at, tree: SourceTree) -> dict:
     """The other groups whose current figures conflict with or agree with the
     claim's current figures, each with the pair of figures; and each figure's
     source name, text and interval at T for the reason in words."""
-    figures = dict(Figure.objects.filter(claim=claim).values_list("id", "measure_id"))
+    figures = dict(
+        Figure.objects.filter(claim=claim).order_by().values_list("id", "measure_id")
+    )
     found = {"conflicts": {}, "agreements": {}, "texts": {}}
     if not figures:  # most claims: one query, and nothing to compare
         return found

@@ -186,7 +186,7 @@ CORROBORATION_SQL = (
     " UNION SELECT from_claim_id FROM claims_link WHERE to_claim_id = %s) AS s"
     " UNION SELECT w.start_id, l.to_claim_id, w.depth + 1 FROM walk w"
     " JOIN claims_link l ON l.from_claim_id = w.claim_id"
-    " WHERE l.relation IN ('repeats', 'based_on') AND w.depth < 100)"
+    " WHERE CASE WHEN w.depth < 100 THEN l.relation END IN ('repeats', 'based_on'))"
     " SELECT DISTINCT w.start_id, w.claim_id, c.source_id FROM walk w"
     " JOIN claims_claim c ON c.id = w.claim_id WHERE NOT EXISTS (SELECT 1 FROM"
     " claims_link l2 WHERE l2.from_claim_id = w.claim_id"
