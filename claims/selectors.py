@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q
@@ -184,6 +184,45 @@ def origins_of_measures(measure_ids: Iterable[int]) -> dict[int, list[Origin]]:
 def _figure_rows(measures: list[Measure], known_at=None, after=None, before=None):
     """The figures of ``measures`` a comparison may consider (known at K, inside the
     window), with what the time rules need, in one query."""
+    if known_at is None and after is None and before is None:
+        return _all_figure_rows([m.pk for m in measures])
+    return list(_figure_values(measures, known_at, after, before))
+
+
+@lru_cache(maxsize=32)
+def _all_figures_sql(vendor: str, measures: int) -> tuple[str, tuple[str, ...]]:
+    """The query of every figure of ``measures`` measures (their ids its only
+    parameters), as the ORM writes it, and its columns' names: compiled once a
+    backend and number of measures, not once a comparison."""
+    ids = list(range(1, measures + 1))
+    query = _figure_values(ids).query
+    sql, params = query.sql_with_params()
+    assert list(params) == ids, params
+    return sql, (*query.values_select, *query.annotation_select)
+
+
+def _all_figure_rows(measure_ids: list[int]) -> list[dict]:
+    """``_figure_values`` of every figure of the measures, read by its SQL compiled
+    once and made into the same rows here: a figure's publication time, a naive
+    time in the connection's zone where the backend gives one, made aware as the
+    ORM does."""
+    if not measure_ids:
+        return []
+    sql, names = _all_figures_sql(connection.vendor, len(measure_ids))
+    zone = connection.timezone
+    with connection.cursor() as cursor:
+        cursor.execute(sql, measure_ids)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        published = row["claim__document__published_at"]
+        if published is not None and published.tzinfo is None:
+            row["claim__document__published_at"] = published.replace(tzinfo=zone)
+        row["bounds_overridden"] = bool(row["bounds_overridden"])
+    return rows
+
+
+def _figure_values(measures, known_at=None, after=None, before=None):
+    """The queryset of ``_figure_rows``."""
     figures = Figure.objects.filter(measure__in=measures).order_by("as_of", "id")
     if after is not None:
         figures = figures.filter(as_of__gte=after)
@@ -194,24 +233,22 @@ def _figure_rows(measures: list[Measure], known_at=None, after=None, before=None
             Q(claim__document__published_at__lte=known_at)
             | Q(claim__document__published_at__isnull=True)
         )
-    return list(
-        figures.values(
-            "id",
-            "measure_id",
-            "claim_id",
-            "claim__source_id",
-            "claim__document__published_at",
-            "text",
-            "qualifier",
-            "as_of",
-            "bounds_overridden",
-            # Figures travel as floats (JSON numbers either way, and the encoder
-            # writes floats itself), read as floats: a comparison of 10,000 figures
-            # would otherwise build 30,000 Decimals only to turn them into floats.
-            value_number=Cast("value", FloatField()),
-            low_number=Cast("low", FloatField()),
-            high_number=Cast("high", FloatField()),
-        )
+    return figures.values(
+        "id",
+        "measure_id",
+        "claim_id",
+        "claim__source_id",
+        "claim__document__published_at",
+        "text",
+        "qualifier",
+        "as_of",
+        "bounds_overridden",
+        # Figures travel as floats (JSON numbers either way, and the encoder
+        # writes floats itself), read as floats: a comparison of 10,000 figures
+        # would otherwise build 30,000 Decimals only to turn them into floats.
+        value_number=Cast("value", FloatField()),
+        low_number=Cast("low", FloatField()),
+        high_number=Cast("high", FloatField()),
     )
 
 

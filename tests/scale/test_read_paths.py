@@ -6,10 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import representations, selectors
-from claims.models import Figure, Link
+from claims.models import Document, Figure, Link
 
 from ..factories import (
     ClaimFactory,
+    DamStory,
     LinkFactory,
     MeasureFactory,
     TopicFactory,
@@ -116,3 +117,22 @@ def test_the_chain_walk_looks_links_up_by_index_without_scanning_them_all():
     assert "BLOOM" not in plan, plan
     if connection.vendor == "postgresql":
         assert "claims_link" in plan and "Seq Scan on claims_link" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_a_comparison_s_figures_read_by_compiled_sql_equal_the_orm_s_rows():
+    story = DamStory()
+    measure = MeasureFactory()
+    grow_figures(measure, 12)
+    figure = Figure.objects.filter(measure=measure).order_by("id").first()
+    Figure.objects.filter(pk=figure.pk).update(
+        bounds_overridden=True, note="Set by hand.", value=None, as_of=None
+    )
+    Document.objects.filter(claims__figures__measure=measure).update(published_at=None)
+    for measures in ([measure], [story.measure], [measure, story.measure]):
+        expected = list(selectors._figure_values(measures))
+        found = selectors._figure_rows(measures)
+        assert found == expected and len(found) > 0
+        for row, orm in zip(found, expected, strict=True):
+            assert [type(v) for v in row.values()] == [type(v) for v in orm.values()]
+    assert selectors._figure_rows([]) == []
