@@ -4,6 +4,9 @@
         docs/benchmarks/postgresql.json
     .venv/bin/python scripts/bench_table.py docs/benchmarks/http-sqlite.json
 
+Either form of ``benchmark --json`` reads: a plain list of rows, or the rows with
+the corpus size and the vendor (the size then joins the column's label).
+
 A file written by ``benchmark --http`` (rows of requests/s) prints as the HTTP
 table: ours, the floor's and Datasette's requests/s and the ratios the goals name.
 """
@@ -39,8 +42,23 @@ def _framework(row: dict) -> str:
     return f" {row['framework_floor_ms']:,.1f} | {row['framework_ratio']:.1f} |"
 
 
+def rows_and_label(stem: str, data: list | dict) -> tuple[list[dict], str]:
+    """A file's rows, and its column label: the file's name, with the corpus size
+    where the file records it (``{"claims", "vendor", "rows"}``; the first form is a
+    plain list of rows)."""
+    if isinstance(data, dict):
+        claims = data.get("claims")
+        return data["rows"], stem if claims is None else f"{stem}, {claims:,} claims"
+    return data, stem
+
+
 def main(paths: list[str]) -> None:
-    loaded = {Path(p).stem: json.loads(Path(p).read_text()) for p in paths}
+    loaded = {}
+    for path in paths:
+        rows, label = rows_and_label(
+            Path(path).stem, json.loads(Path(path).read_text())
+        )
+        loaded[label] = rows
     first = next(iter(loaded.values()))
     if first and "rps" in first[0]:
         http_table(first)

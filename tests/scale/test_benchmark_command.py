@@ -5,8 +5,10 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 
+from claims.models import Claim
 from devtools import corpus
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,12 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
         json_file=str(path),
         stdout=out,
     )
-    rows = json.loads(path.read_text())
+    written = json.loads(path.read_text())
+    # The rows with the corpus's size and the database's vendor.
+    assert set(written) == {"claims", "vendor", "rows"}
+    assert written["claims"] == Claim.objects.count() >= 400
+    assert written["vendor"] == connection.vendor
+    rows = written["rows"]
     names = [row["name"] for row in rows]
     for expected in (
         "claims list, page of 50",
@@ -73,6 +80,115 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
     assert "Evolution: " in report and " steps of " in report
     assert "median ms" in report and "floor ms" in report and "ratio" in report
     assert "framework ms" in report and "fw ratio" in report
+
+
+def plans_of(report: str, name: str) -> str | None:
+    """The query plans the report prints for a case, or None."""
+    heading = f"Query plans of {name} ("
+    if heading not in report:
+        return None
+    section = report.split(heading, 1)[1]
+    return section.split("Query plans of ", 1)[0].split("Intake of ", 1)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_baseline_prints_the_growth_and_the_plans_of_a_case_over(tmp_path):
+    # The first form of --json, a plain list of rows: no corpus size recorded. The
+    # detail's baseline is made tiny (it grows far over 1.5x), the others' huge.
+    baseline = tmp_path / "baseline.json"
+    slow = {"queries": 2, "floor_ms": 1000.0, "ratio": 1.0}
+    baseline.write_text(
+        json.dumps(
+            [
+                {"name": "claim detail", "median_ms": 0.001, "floor_ms": 0.001},
+                {"name": "search", "median_ms": 100_000.0, **slow},
+                {"name": "claims list, page of 50", "median_ms": 100_000.0, **slow},
+                {"name": "claims list, filtered", "median_ms": 100_000.0, **slow},
+            ]
+        )
+    )
+    out = io.StringIO()
+    path = tmp_path / "bench.json"
+    call_command(
+        "benchmark",
+        claims=400,
+        repeat=2,
+        import_claims=100,
+        json_file=str(path),
+        baseline_file=str(baseline),
+        stdout=out,
+    )
+    report = out.getvalue()
+    size = Claim.objects.count()
+    assert (
+        f"Growth from an unrecorded number of claims (baseline) to {size:,} claims"
+        in report
+    )
+    table = report.split("Growth from ", 1)[1].split("\n\n", 1)[0].splitlines()
+    detail = next(line for line in table if line.startswith("claim detail "))
+    assert "<< OVER 1.5x" in detail and " goal " in detail
+    search = next(line for line in table if line.startswith("search "))
+    assert search.endswith("goal met")
+    filtered = next(line for line in table if line.startswith("claims list, filtered"))
+    assert "goal" not in filtered.split("filtered", 1)[1] and "over" not in filtered
+    # Only the cases of both runs.
+    assert not any(line.startswith(("claim corroboration", "import")) for line in table)
+    assert "Goal missed: claim detail " in report
+    assert "not in both runs: claim corroboration" in report
+
+    # The detail's statements, each with its plan; none for the cases under 1.5x.
+    plans = plans_of(report, "claim detail")
+    assert plans is not None
+    assert "columns> FROM " in plans and "claims_claim" in plans
+    assert "params: " in plans
+    marker = "SEARCH claims_claim" if connection.vendor == "sqlite" else "cost="
+    assert marker in plans
+    assert "=> no full table scan" in plans or "=> full scan of" in plans
+    for name in ("search", "claims list, page of 50", "claims list, filtered"):
+        assert plans_of(report, name) is None, name
+
+    written = json.loads(path.read_text())
+    assert written["baseline"] == {"claims": None, "vendor": None}
+    growth = {row["name"]: row for row in written["growth"]}
+    assert set(growth) == {
+        "claim detail",
+        "search",
+        "claims list, page of 50",
+        "claims list, filtered",
+    }
+    assert growth["claim detail"]["over"] and growth["claim detail"]["goal"]
+    assert growth["claim detail"]["growth"] > 1.5
+    assert not growth["search"]["over"] and growth["search"]["goal"]
+    assert not growth["claims list, filtered"]["goal"]
+    rows = {row["name"]: row for row in written["rows"]}
+    assert growth["search"]["ms"] == rows["search"]["median_ms"]
+    assert growth["search"]["baseline_ms"] == 100_000.0
+    assert set(growth["search"]) == {
+        "name",
+        "baseline_ms",
+        "ms",
+        "growth",
+        "floor_growth",
+        "goal",
+        "over",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "--baseline"),
+        ('[{"name": "search", "rps": 10.0}]', "Not a row of the in-process table"),
+    ],
+)
+def test_a_baseline_that_is_not_a_run_is_refused_before_the_corpus(
+    tmp_path, text, message
+):
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(text)
+    with pytest.raises(CommandError, match=message):
+        call_command("benchmark", claims=400, baseline_file=str(baseline))
+    assert not corpus.corpus_exists()
 
 
 def test_a_query_count_is_read_from_django_s_capture(monkeypatch):

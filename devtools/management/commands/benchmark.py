@@ -11,6 +11,12 @@ Run it against a database of its own, e.g.:
     DATABASE_URL=sqlite:///bench.sqlite3 .venv/bin/python manage.py benchmark
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python manage.py \\
         benchmark
+
+``--json FILE`` writes the rows with the corpus size and the database vendor
+(``{"claims", "vendor", "rows"}``). ``--baseline FILE`` sets this run beside such a
+file from an earlier run (or the first form, a plain list of rows): each case's
+growth, the floor's beside it, and the query plan of every statement of each case
+that grew more than 1.5x (``devtools.growth``).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, reset_queries, transaction
+from django.db import DatabaseError, connection, reset_queries, transaction
 from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -45,7 +51,7 @@ from claims.exchange.intake.selectors import propose_report
 from claims.figures import interval_for
 from claims.models import Claim, Document, Figure, Link, Measure, Source
 from claims.permissions import EDITORS, ensure_groups
-from devtools import corpus, framework_floor, http_bench, memory_bench
+from devtools import corpus, framework_floor, growth, http_bench, memory_bench
 
 HOST = "localhost"
 SEED_ARTICLE = Path(settings.BASE_DIR) / "fixtures" / "seed_article.txt"
@@ -79,6 +85,32 @@ def statements(queries: CaptureQueriesContext) -> int:
             f"Over {queries.connection.queries_limit:,} queries: too many to count."
         )
     return len(queries)
+
+
+def query_plans(captured: list[tuple[str, object]]) -> list[str]:
+    """The plan of each statement, as the database makes it for the captured SQL and
+    parameters: EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL."""
+    lines = []
+    for number, (sql, params, times) in enumerate(growth.distinct(captured), 1):
+        ran = f" (ran {times} times)" if times > 1 else ""
+        lines.append(f"  [{number}] {growth.statement_line(sql)}{ran}")
+        if params:
+            lines.append(f"      params: {growth.shorten(repr(params), 160)}")
+        if not growth.explainable(sql):
+            lines.append("      (not a query: no plan)")
+            continue
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(growth.explain_sql(connection.vendor, sql), params)
+                plan = growth.plan_lines(connection.vendor, cursor.fetchall())
+        except DatabaseError as error:
+            lines.append(f"      EXPLAIN failed: {growth.shorten(str(error), 160)}")
+            continue
+        lines += [f"      {line}" for line in plan]
+        lines += [
+            f"      => {note}" for note in growth.plan_notes(connection.vendor, plan)
+        ]
+    return lines
 
 
 def median_ms(action: Callable[[], object], repeat: int) -> float:
@@ -283,6 +315,12 @@ class Command(BaseCommand):
             "--json", dest="json_file", help="Also write the table here."
         )
         parser.add_argument(
+            "--baseline",
+            dest="baseline_file",
+            help="An earlier run's --json (e.g. at 100,000 claims): print each case's "
+            "growth from it, and the query plans of the cases grown over 1.5x.",
+        )
+        parser.add_argument(
             "--intake-only",
             action="store_true",
             help="Only time intake, on the rows the database holds (no corpus).",
@@ -316,6 +354,9 @@ class Command(BaseCommand):
         parser.add_argument("--http-connections", type=int, default=8)
 
     def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
+        baseline = self._baseline(options)
+        #: Each timed case's statements (SQL and parameters), for its query plans.
+        self.statements: dict[str, list] = {}
         if options.get("intake_only"):
             self._intake(repeat)
             return
@@ -368,11 +409,67 @@ class Command(BaseCommand):
                     )
         rows.append(self._import(import_claims, seed, max(3, repeat // 5)))
         self._print(rows, claims)
+        size = Claim.objects.count()
+        grown = None
+        if baseline is not None:
+            grown = growth.growth_rows(baseline.rows, [asdict(row) for row in rows])
+            self._growth(baseline, grown, size)
         self._intake(repeat)
         if json_file:
+            data = growth.run_json(
+                [asdict(row) for row in rows],
+                claims=size,
+                vendor=connection.vendor,
+                growth=grown,
+                baseline=baseline,
+            )
             with open(json_file, "w", encoding="utf-8") as out:
-                json.dump([asdict(row) for row in rows], out, indent=2)
+                json.dump(data, out, indent=2)
             self.stdout.write(f"Wrote {json_file}.")
+
+    # The growth from a baseline -----------------------------------------------------------
+
+    def _baseline(self, options: dict) -> growth.Run | None:
+        """The run ``--baseline`` names, read before the corpus is built."""
+        path = options.get("baseline_file")
+        if not path:
+            return None
+        if any(
+            options.get(name)
+            for name in ("intake_only", "memory_sizes", "http", "csv_only")
+        ):
+            raise CommandError(
+                "--baseline compares the in-process table: it goes with none of "
+                "--intake-only, --memory, --http, --csv-only."
+            )
+        try:
+            with open(path, encoding="utf-8") as source:
+                return growth.read_run(json.load(source))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"--baseline {path}: {error}") from error
+
+    def _growth(self, baseline: growth.Run, grown: list, size: int) -> None:
+        """The growth table, the goal's verdict, and the query plans of each case
+        grown over the limit."""
+        self.stdout.write("")
+        self.stdout.write(growth.heading(baseline, size, connection.vendor))
+        for line in growth.table_lines(grown):
+            self.stdout.write(line)
+        self.stdout.write(growth.verdict(grown))
+        for row in grown:
+            if not row.over:
+                continue
+            self.stdout.write("")
+            self.stdout.write(
+                f"Query plans of {row.name} (grew {row.growth:.2f}x), each statement "
+                "of one request:"
+            )
+            captured = self.statements.get(row.name)
+            if not captured:
+                self.stdout.write("  (no read request's statements: nothing to plan)")
+                continue
+            for line in query_plans(captured):
+                self.stdout.write(line)
 
     # Over HTTP ----------------------------------------------------------------------------
 
@@ -554,9 +651,14 @@ class Command(BaseCommand):
     def _measure(self, client, name, path, floor_run, repeat, values=None) -> Row:
         client.get(path)  # the queries of a warm request: caches filled, if any
         reset_queries()
-        with CaptureQueriesContext(connection) as queries:
+        recorder = growth.Recorder()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            connection.execute_wrapper(recorder),
+        ):
             response = client.get(path)
         query_count = statements(queries)
+        self.statements[name] = recorder.statements
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
 
