@@ -206,6 +206,7 @@ def _all_figure_rows(measure_ids: list[int]) -> list[dict]:
     once and made into the same rows here: a figure's publication time, a naive
     time in the connection's zone where the backend gives one, made aware as the
     ORM does."""
+    measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
     if not measure_ids:
         return []
     sql, names = _all_figures_sql(connection.vendor, len(measure_ids))

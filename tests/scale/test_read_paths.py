@@ -129,7 +129,12 @@ def test_a_comparison_s_figures_read_by_compiled_sql_equal_the_orm_s_rows():
         bounds_overridden=True, note="Set by hand.", value=None, as_of=None
     )
     Document.objects.filter(claims__figures__measure=measure).update(published_at=None)
-    for measures in ([measure], [story.measure], [measure, story.measure]):
+    for measures in (
+        [measure],
+        [story.measure],
+        [measure, story.measure],
+        [story.measure, measure, story.measure],
+    ):
         expected = list(selectors._figure_values(measures))
         found = selectors._figure_rows(measures)
         assert found == expected and len(found) > 0
