@@ -61,3 +61,28 @@ def test_the_developer_tools_are_not_installed_in_production():
         "help", "--commands", DJANGO_SETTINGS_MODULE="tracker.settings.local"
     )
     assert {"generate_corpus", "benchmark", "soak"} <= set(local.stdout.split())
+
+
+def _postgres_options(**env) -> subprocess.CompletedProcess:
+    return manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])",
+        DJANGO_SECRET_KEY="x7!kq" * 12,
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        **env,
+    )
+
+
+def test_postgresql_reads_pages_out_of_order_at_the_cost_of_solid_state_storage():
+    default = _postgres_options()
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == ["-c", "jit=off", "-c", "random_page_cost=1.1"]
+    spinning = _postgres_options(DATABASE_RANDOM_PAGE_COST="4")
+    assert spinning.stdout.split()[-1] == "random_page_cost=4.0"
+    servers_own = _postgres_options(DATABASE_RANDOM_PAGE_COST="")
+    assert servers_own.stdout.split() == ["-c", "jit=off"]
+    refused = _postgres_options(DATABASE_RANDOM_PAGE_COST="1.1; DROP")
+    assert refused.returncode != 0 and "could not convert" in refused.stderr

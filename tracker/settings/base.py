@@ -105,7 +105,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler costs tens of milliseconds on queries whose
     # estimates look large (the recursive origin query) and never pays back here.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A page read out of order costs what the storage says: 1.1 for the solid-state
+    # disks and cloud volumes this runs on (PostgreSQL's default, 4, is a spinning
+    # disk's), so a measure's figures are read by their index, not by scanning
+    # every figure (a comparison of 1,000 among 200,000 figures: 23 -> 3 ms).
+    # DATABASE_RANDOM_PAGE_COST sets another; empty leaves the server's own.
+    options = "-c jit=off"
+    page_cost = os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1").strip()
+    if page_cost:
+        options += f" -c random_page_cost={float(page_cost)}"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = options
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
