@@ -2,6 +2,7 @@
 import of the whole bundle, references across chunks, kinds in any order, all or
 nothing, and memory that does not grow with the file."""
 
+import gc
 import io
 import json
 import tracemalloc
@@ -279,3 +280,24 @@ def test_links_of_earlier_chunks_are_seen(second, field, reason):
         assert (row.kind, row.key, row.field) == ("links", "b", field)
         assert reason in row.reason
     assert not Link.objects.exists()
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_the_import_leaves_the_garbage_collector_as_it_found_it(bad):
+    # The objects alive before the import are frozen during it (its collections
+    # read only the objects it made), and thawed after it, refused or not.
+    bundle = good_bundle()
+    if bad:
+        bundle["figures"][-1]["text"] = "lots"
+    assert gc.get_freeze_count() == 0
+    frozen = []
+    try:
+        import_bundle_file(
+            as_file(bundle),
+            chunk=1,
+            progress=lambda *a: frozen.append(gc.get_freeze_count()),
+        )
+    except BundleError:
+        assert bad
+    assert frozen and min(frozen) > 0
+    assert gc.get_freeze_count() == 0
