@@ -11,6 +11,7 @@ own output stream.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -31,13 +32,20 @@ class Peak:
     peak_kib: int
     returncode: int
     output: str
+    #: The claims an import wrote (its rate is shown), or None.
+    claims: int | None = None
 
     @property
     def line(self) -> str:
         state = "" if self.returncode == 0 else f" (exit {self.returncode})"
+        rate = (
+            f" {self.claims / self.seconds:>8,.0f} claims/s"
+            if self.claims and self.seconds and not self.returncode
+            else ""
+        )
         return (
             f"{self.what:<44} {self.peak_kib / 1024:>9,.1f} MiB "
-            f"{self.seconds:>8,.1f} s{state}"
+            f"{self.seconds:>8,.1f} s{rate}{state}"
         )
 
 
@@ -67,12 +75,11 @@ def import_peaks(sizes: list[int], seed: int, folder: str) -> list[Peak]:
     for claims in sizes:
         path = Path(folder) / f"bundle-{claims}.json"
         size = corpus.write_bundle(path, claims=claims, seed=seed * 1_000_003 + claims)
-        peaks.append(
-            run_measured(
-                ["import_bundle", str(path), "--quiet"],
-                f"import_bundle {claims:,} claims ({size / 2**20:,.0f} MiB)",
-            )
+        peak = run_measured(
+            ["import_bundle", str(path), "--quiet"],
+            f"import_bundle {claims:,} claims ({size / 2**20:,.0f} MiB)",
         )
+        peaks.append(dataclasses.replace(peak, claims=claims))
         path.unlink()
     return peaks
 

@@ -96,6 +96,11 @@ MODELS = {
 #: name): the field, checked for all the bundle's new rows at once, and why a name
 #: is refused that another holds (the constraint's own message).
 NAMED = {"sources": ("name",), "measures": ("name",)}
+#: Fields by which ``_Importer._match_stored`` matches a row to a stored object
+#: (the same exact comparison as the field's unique constraint): a row left to be
+#: created holds no stored value of the field, so its constraint is not asked again
+#: row by row.
+MATCHED_ON = {"documents": ("url",)}
 NAME_TAKEN = {
     kind: next(
         c.violation_error_message
@@ -403,7 +408,12 @@ class _Importer:
             if kind == "links":
                 check_stored = self._prepare_link(instance)
             try:
-                _validate(instance, exclude, check_stored, NAMED.get(kind, ()))
+                _validate(
+                    instance,
+                    exclude,
+                    check_stored,
+                    NAMED.get(kind, ()) + MATCHED_ON.get(kind, ()),
+                )
             except ValidationError as error:
                 self._report(kind, key, error)
                 continue
@@ -604,7 +614,27 @@ class _Importer:
             or claim.document.pk in self.created_pks["documents"]
         ):
             return None
+        return self._stored_duplicate_quote(claim)
+
+    # The reads of stored rows that validating one row makes: a subclass may answer
+    # them for many rows at once (``bundle_stream._ChunkImporter``).
+
+    def _stored_duplicate_quote(self, claim: Claim) -> int | None:
+        """The id of a stored claim with this claim's source, document and quote."""
         return Claim._duplicate_quote(claim)
+
+    def _stored_relations(self, link: Link) -> set[str]:
+        """The relations of the stored links between this link's two claims."""
+        return Link._relations_between(link)
+
+    def _stored_steps(self, claims: list[int]) -> list[tuple[int, int]]:
+        """The stored deriving links out of ``claims``, as (from, to) pairs in the
+        order of their ids."""
+        return list(
+            Link.objects.filter(
+                from_claim__in=claims, relation__in=DERIVING_RELATIONS
+            ).values_list("from_claim_id", "to_claim_id")
+        )
 
     def _resolve(self, kind: str, value) -> models.Model | None:
         if isinstance(value, bool):
@@ -668,7 +698,7 @@ class _Importer:
         def relations_between() -> set[str]:
             found = set(self.pairs.get(pair, {}))
             if stored_ends == ends:  # both stored: stored links between them count
-                found |= Link._relations_between(link)
+                found |= self._stored_relations(link)
             return found
 
         link._relations_between = relations_between
@@ -700,10 +730,7 @@ class _Importer:
         steps: dict[int, list[int]] = {n: list(self.edges.get(n, [])) for n in frontier}
         older = [n for n in frontier if n not in self.created_claims]
         if older:
-            stored = Link.objects.filter(
-                from_claim__in=older, relation__in=DERIVING_RELATIONS
-            ).values_list("from_claim_id", "to_claim_id")
-            for source, target in stored:
+            for source, target in self._stored_steps(older):
                 steps.setdefault(source, []).append(target)
         return steps
 

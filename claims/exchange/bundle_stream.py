@@ -10,6 +10,12 @@ are given as the ids those rows were stored with, which the import takes as it
 takes any stored id; the keys and their ids are kept in a temporary SQLite file,
 not in memory. So memory holds one chunk, whatever the size of the file.
 
+A chunk's rows are checked against the stored rows as the whole import checks them
+(a claim's quote against the claims holding it, a link against the links between
+and out of its claims), but those reads are made for the whole chunk at once, a few
+queries a chunk (``_ChunkImporter``): the work of a chunk does not grow with the
+rows stored, nor with the chunks before it.
+
 Differences from importing the bundle whole: the sources are imported as one chunk
 (a parent may come after its child, and there are few); a document, source or
 measure of a later chunk that has the URL or name of one an earlier chunk created
@@ -34,6 +40,7 @@ import ijson
 from django.db import connection, transaction
 
 from claims import caching, services
+from claims.choices import DERIVING_RELATIONS, SYMMETRIC_RELATIONS
 from claims.exchange.bundle import (
     BUNDLE_ANNOTATION,
     KINDS,
@@ -46,9 +53,11 @@ from claims.exchange.bundle import (
     _Importer,
     _shape_errors,
 )
-from claims.models import Claim
+from claims.models import Claim, Link
 
 CHUNK = 2_000
+#: Ids a query asks for at most (``IN`` lists).
+BATCH = 500
 MAX_ERRORS = 1_000
 #: Rows imported between two collections of the garbage they leave.
 COLLECT_EVERY = 2_000
@@ -169,7 +178,7 @@ def import_bundle_file(
             counts, errors = _shape(handle)
             if errors:
                 raise BundleError(errors)
-            with transaction.atomic():
+            with _young_garbage_only(), transaction.atomic():
                 if counts["links"]:
                     services.lock_link_graph()
                 result = _Stream(handle, keys, counts, user, progress, chunk).run()
@@ -177,6 +186,20 @@ def import_bundle_file(
             return result
     finally:
         keys.close()
+
+
+@contextmanager
+def _young_garbage_only() -> Iterator[None]:
+    """The objects alive before the import (the interpreter's, Django's, the
+    caller's) left out of the garbage collections made during it: each chunk's
+    collection then reads the objects made since, not every object in the
+    process."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _Stream:
@@ -252,18 +275,40 @@ def _quiet(*args) -> None:
     return None
 
 
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _batches(values, size: int = BATCH) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 class _ChunkImporter(_Importer):
-    """The bundle import of one chunk, with the stored rows its ids refer to read
-    in one query per kind rather than one per id."""
+    """The bundle import of one chunk, with the stored rows its validation reads
+    asked for in a few queries a chunk rather than one or more a row: the rows its
+    ids refer to, the stored claims that may hold a claim's quote, and the stored
+    links between and out of its links' claims.
+
+    A chunk's references to earlier chunks are stored ids, so the whole import's
+    shortcuts (a claim of a source or document the bundle created has no stored
+    duplicate; a link between claims the bundle created has no stored links) do
+    not apply and every row is checked against the stored ones. The database does
+    not change while a chunk is validated, so the answers read in advance are
+    those each row's own query would get."""
+
+    #: The most claims whose stored deriving links are kept while a chunk's links
+    #: are validated (the graph walks of its cycle checks).
+    MAX_STEPS = 100_000
 
     def prefetch(self, kind: str, rows: list[dict]) -> None:
         self._stored = {}
+        self._quote_pairs: set[tuple[int, int]] = set()
+        self._pairs_read: set[frozenset] = set()
+        self._steps_read: dict[int, list[int]] = {}
         for name, target in REFERENCES.get(kind, {}).items():
-            ids = {
-                row[name]
-                for row in rows
-                if isinstance(row.get(name), int) and not isinstance(row[name], bool)
-            }
+            ids = {row[name] for row in rows if _is_id(row.get(name))}
             if not ids:
                 continue
             model = MODELS[target]
@@ -274,3 +319,110 @@ class _ChunkImporter(_Importer):
             cache.update(queryset.in_bulk(sorted(ids)))
             for pk in ids - set(cache):
                 cache[pk] = None
+        if kind == "claims":
+            self._prefetch_quotes(rows)
+        elif kind == "links":
+            self._prefetch_links(rows)
+
+    # Claims: the stored claims of each (source, document) pair of the chunk.
+
+    def _prefetch_quotes(self, rows: list[dict]) -> None:
+        """The stored claims of the chunk's pairs of a stored source and document,
+        by span and by quote, the first in the claims' order (``first()``'s)."""
+        self._quote_pairs = {
+            (row["source"], row["document"])
+            for row in rows
+            if _is_id(row.get("source")) and _is_id(row.get("document"))
+        }
+        self._by_span: dict[tuple, int] = {}
+        self._by_quote: dict[tuple, int] = {}
+        pairs = sorted(self._quote_pairs, key=lambda pair: (pair[1], pair[0]))
+        for part in _batches(pairs):
+            # The query answers every claim of each pair whose source and document
+            # it names, in the claims' order: of a pair the first batch naming it
+            # holds them all.
+            stored = Claim.objects.filter(
+                document_id__in=sorted({document for _, document in part}),
+                source_id__in=sorted({source for source, _ in part}),
+            ).values_list(
+                "pk", "source_id", "document_id", "quote_start", "quote_end", "quote"
+            )
+            for pk, source, document, start, end, quote in stored:
+                if (source, document) not in self._quote_pairs:
+                    continue
+                if start is not None:
+                    self._by_span.setdefault((source, document, start, end), pk)
+                self._by_quote.setdefault((source, document, quote), pk)
+
+    def _stored_duplicate_quote(self, claim: Claim) -> int | None:
+        if (claim.source_id, claim.document_id) not in self._quote_pairs:
+            return super()._stored_duplicate_quote(claim)
+        if claim.quote_start is not None:
+            key = (claim.source_id, claim.document_id, claim.quote_start)
+            return self._by_span.get((*key, claim.quote_end))
+        return self._by_quote.get((claim.source_id, claim.document_id, claim.quote))
+
+    # Links: the stored relations between each pair, and the stored deriving links
+    # out of every claim the cycle checks can reach.
+
+    def _prefetch_links(self, rows: list[dict]) -> None:
+        ends = [
+            (row["from_claim"], row["to_claim"], row.get("relation"))
+            for row in rows
+            if _is_id(row.get("from_claim")) and _is_id(row.get("to_claim"))
+        ]
+        self._pairs_read = {
+            frozenset((a, b))
+            for a, b, relation in ends
+            if relation in SYMMETRIC_RELATIONS
+        }
+        self._relations: dict[frozenset, set[str]] = {}
+        for part in _batches(sorted(self._pairs_read, key=sorted), BATCH // 2):
+            claims = sorted({claim for pair in part for claim in pair})
+            stored = Link.objects.filter(
+                from_claim__in=claims, to_claim__in=claims
+            ).values_list("from_claim_id", "to_claim_id", "relation")
+            for a, b, relation in stored:
+                pair = frozenset((a, b))
+                if pair in self._pairs_read:
+                    self._relations.setdefault(pair, set()).add(relation)
+        frontier = {b for a, b, relation in ends if relation in DERIVING_RELATIONS}
+        while frontier and len(self._steps_read) < self.MAX_STEPS:
+            self._read_steps(sorted(frontier))
+            frontier = {
+                target for node in frontier for target in self._steps_read[node]
+            } - set(self._steps_read)
+
+    def _read_steps(self, claims: list[int]) -> None:
+        for part in _batches(claims):
+            for claim in part:
+                self._steps_read[claim] = []
+            # Each claim's links in the order of their ids, as ``_stored_steps``
+            # answers them (ordered by claim first, the index of the claims
+            # gives that order).
+            stored = (
+                Link.objects.filter(
+                    from_claim__in=part, relation__in=DERIVING_RELATIONS
+                )
+                .order_by("from_claim_id", "id")
+                .values_list("from_claim_id", "to_claim_id")
+            )
+            for source, target in stored:
+                self._steps_read[source].append(target)
+
+    def _stored_relations(self, link) -> set[str]:
+        pair = frozenset((link.from_claim_id, link.to_claim_id))
+        if pair not in self._pairs_read:
+            return super()._stored_relations(link)
+        return set(self._relations.get(pair, ()))
+
+    def _stored_steps(self, claims: list[int]) -> list[tuple[int, int]]:
+        missing = [claim for claim in claims if claim not in self._steps_read]
+        if missing:
+            if len(self._steps_read) + len(missing) > self.MAX_STEPS:
+                self._steps_read.clear()
+                missing = list(claims)
+            self._read_steps(missing)
+        return [
+            (claim, target) for claim in claims for target in self._steps_read[claim]
+        ]

@@ -2,12 +2,13 @@
 import of the whole bundle, references across chunks, kinds in any order, all or
 nothing, and memory that does not grow with the file."""
 
+import gc
 import io
 import json
 import tracemalloc
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from claims.exchange import bundle_stream
 from claims.exchange.bundle import BundleError, import_bundle
@@ -15,6 +16,7 @@ from claims.exchange.bundle_stream import NotJSON, import_bundle_file
 from claims.models import Claim, Document, Figure, Link, Measure, Source, Topic
 from devtools import corpus
 
+from ..factories import ClaimFactory
 from ..helpers import good_bundle
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,135 @@ def test_memory_does_not_grow_with_the_file(tmp_path, monkeypatch):
     # Held in proportion, four times the rows would take about four times the
     # memory; the peak varies with when the garbage is collected.
     assert large < small * 1.6, (small, large)
+
+
+# Reading the stored rows a chunk at a time --------------------------------------------
+
+
+def linked(claims: int, seed: int) -> dict:
+    """A generated bundle whose claims also corroborate others (its repeats links
+    make chains; corroborates asks for the relations already between two claims)."""
+    bundle = corpus.bundle(claims=claims, seed=seed)
+    bundle["links"] += [
+        {
+            "key": f"k{i}",
+            "from_claim": f"c{i}",
+            "to_claim": f"c{i - 2}",
+            "relation": "corroborates",
+        }
+        for i in range(4, claims, 5)
+    ]
+    return bundle
+
+
+def queries(bundle, chunk: int) -> int:
+    """The statements the import sends (counted as they run: the import empties
+    the connection's log of queries after each chunk)."""
+    sent = []
+
+    def count(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        import_bundle_file(as_file(bundle), chunk=chunk)
+    return len(sent)
+
+
+def test_a_chunk_takes_as_many_queries_whatever_its_rows():
+    # One chunk a kind, each referring to the rows of earlier chunks by their
+    # stored ids: each row is validated against the stored rows (the claims
+    # holding its quote, the links between and out of its claims), read for the
+    # whole chunk at once rather than a row at a time.
+    small = queries(linked(30, seed=7), chunk=1_000)
+    large = queries(linked(120, seed=8), chunk=1_000)
+    assert small == large
+
+
+def test_a_chunk_takes_as_many_queries_whatever_is_stored():
+    empty = queries(linked(30, seed=9), chunk=10)
+    import_bundle_file(as_file(linked(120, seed=10)), chunk=10)
+    assert queries(linked(30, seed=11), chunk=10) == empty
+
+
+@pytest.mark.parametrize("chunk", [1, 1_000])
+def test_a_quote_a_claim_of_the_bundle_holds_is_refused(chunk):
+    # In chunks of one row the first claim is stored when the third is checked.
+    bundle = good_bundle()
+    bundle["claims"].append({**bundle["claims"][0], "key": "c3"})
+    with pytest.raises(BundleError) as error:
+        import_bundle_file(as_file(bundle), chunk=chunk)
+    [row] = error.value.errors
+    assert (row.kind, row.key, row.field) == ("claims", "c3", "quote")
+    assert "already holds this quote" in row.reason
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["", None])
+def test_a_quote_a_stored_claim_holds_is_refused(text):
+    stored = ClaimFactory()
+    if text is not None:  # without text the quote has no span: compared as text
+        Document.objects.filter(pk=stored.document_id).update(text=text)
+    other = ClaimFactory(document=stored.document)
+    row = {
+        "source": stored.source_id,
+        "document": stored.document_id,
+        "quote": stored.quote,
+        "statement": "Again.",
+        "attribution_kind": "paraphrase",
+    }
+    bundle = {
+        "claims": [
+            {**row, "key": "new", "source": other.source_id, "quote": "personnel"},
+            {**row, "key": "again"},
+        ]
+    }
+    with pytest.raises(BundleError) as error:
+        import_bundle_file(as_file(bundle))
+    [found] = error.value.errors
+    assert (found.kind, found.key, found.field) == ("claims", "again", "quote")
+    assert f"Claim #{stored.pk} already holds" in found.reason
+
+
+@pytest.mark.parametrize(
+    "second, field, reason",
+    [
+        ("contradicts", "relation", "already linked"),
+        ("repeats", "to_claim", "cycle of repeats/based_on links: #"),
+    ],
+)
+def test_links_of_earlier_chunks_are_seen(second, field, reason):
+    bundle = good_bundle()
+    first = "corroborates" if second == "contradicts" else "based_on"
+    bundle["links"] = [
+        {"key": "a", "from_claim": "c1", "to_claim": "c2", "relation": first},
+        {"key": "b", "from_claim": "c2", "to_claim": "c1", "relation": second},
+    ]
+    for chunk in (1, 1_000):
+        with pytest.raises(BundleError) as error:
+            import_bundle_file(as_file(bundle), chunk=chunk)
+        [row] = error.value.errors
+        assert (row.kind, row.key, row.field) == ("links", "b", field)
+        assert reason in row.reason
+    assert not Link.objects.exists()
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_the_import_leaves_the_garbage_collector_as_it_found_it(bad):
+    # The objects alive before the import are frozen during it (its collections
+    # read only the objects it made), and thawed after it, refused or not.
+    bundle = good_bundle()
+    if bad:
+        bundle["figures"][-1]["text"] = "lots"
+    assert gc.get_freeze_count() == 0
+    frozen = []
+    try:
+        import_bundle_file(
+            as_file(bundle),
+            chunk=1,
+            progress=lambda *a: frozen.append(gc.get_freeze_count()),
+        )
+    except BundleError:
+        assert bad
+    assert frozen and min(frozen) > 0
+    assert gc.get_freeze_count() == 0
