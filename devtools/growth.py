@@ -58,7 +58,15 @@ def read_run(data: object) -> Run:
             "with rows."
         )
     for row in run.rows:
-        if not isinstance(row, dict) or not ROW_KEYS <= row.keys():
+        if (
+            not isinstance(row, dict)
+            or not ROW_KEYS <= row.keys()
+            or not isinstance(row["name"], str)
+            or not all(
+                isinstance(row[key], int | float) and not isinstance(row[key], bool)
+                for key in ("median_ms", "floor_ms")
+            )
+        ):
             raise ValueError(
                 f"Not a row of the in-process table (name, median_ms, floor_ms): "
                 f"{str(row)[:120]}"
@@ -180,6 +188,7 @@ def verdict(rows: list[Growth]) -> str:
     by_name = {row.name: row for row in rows}
     missing = [name for name in GOAL_CASES if name not in by_name]
     over = [by_name[n] for n in GOAL_CASES if n in by_name and by_name[n].over]
+    untimed = [n for n in GOAL_CASES if n in by_name and by_name[n].growth is None]
     parts = []
     if over:
         parts.append(
@@ -187,8 +196,10 @@ def verdict(rows: list[Growth]) -> str:
             + ", ".join(f"{row.name} {row.growth:.2f}x" for row in over)
             + f" (at most {LIMIT}x)"
         )
-    elif not missing:
+    elif not missing and not untimed:
         parts.append(f"Goal met: {', '.join(GOAL_CASES)} grew at most {LIMIT}x")
+    if untimed:
+        parts.append(f"no baseline time: {', '.join(untimed)}")
     if missing:
         parts.append(f"not in both runs: {', '.join(missing)}")
     return "; ".join(parts) + "."

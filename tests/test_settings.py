@@ -84,5 +84,9 @@ def test_postgresql_reads_pages_out_of_order_at_the_cost_of_solid_state_storage(
     assert spinning.stdout.split()[-1] == "random_page_cost=4.0"
     servers_own = _postgres_options(DATABASE_RANDOM_PAGE_COST="")
     assert servers_own.stdout.split() == ["-c", "jit=off"]
-    refused = _postgres_options(DATABASE_RANDOM_PAGE_COST="1.1; DROP")
-    assert refused.returncode != 0 and "could not convert" in refused.stderr
+    for bad in ("1.1; DROP", "nan", "inf", "-1"):
+        refused = _postgres_options(DATABASE_RANDOM_PAGE_COST=bad)
+        assert refused.returncode != 0, bad
+        assert "DATABASE_RANDOM_PAGE_COST must be a number of 0 or more" in (
+            refused.stderr
+        ), refused.stderr

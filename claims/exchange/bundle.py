@@ -631,9 +631,9 @@ class _Importer:
         """The stored deriving links out of ``claims``, as (from, to) pairs in the
         order of their ids."""
         return list(
-            Link.objects.filter(
-                from_claim__in=claims, relation__in=DERIVING_RELATIONS
-            ).values_list("from_claim_id", "to_claim_id")
+            Link.objects.filter(from_claim__in=claims, relation__in=DERIVING_RELATIONS)
+            .order_by("id")
+            .values_list("from_claim_id", "to_claim_id")
         )
 
     def _resolve(self, kind: str, value) -> models.Model | None:

@@ -307,3 +307,18 @@ def test_the_table_script_reads_both_forms_of_the_json(tmp_path, capsys):
     header, _rule, line = capsys.readouterr().out.splitlines()
     assert "sqlite ms" in header and "postgresql, 1,000,000 claims ms" in header
     assert line == "| claim detail | 1.2 | 2 | 0.5 | 2.5 | 2.5 | 2 | 0.5 | 5.0 |"
+
+
+def test_a_goal_case_without_a_baseline_time_is_not_called_met():
+    rows = growth.growth_rows(
+        [{"name": name, "median_ms": 0, "floor_ms": 1} for name in growth.GOAL_CASES],
+        [{"name": name, "median_ms": 1, "floor_ms": 1} for name in growth.GOAL_CASES],
+    )
+    verdict = growth.verdict(rows)
+    assert "Goal met" not in verdict and "no baseline time" in verdict
+
+
+def test_a_baseline_row_whose_times_are_not_numbers_is_refused():
+    data = json.loads('[{"name": "claim detail", "median_ms": "5", "floor_ms": 1}]')
+    with pytest.raises(ValueError, match="Not a row of the in-process table"):
+        growth.read_run(data)

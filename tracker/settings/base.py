@@ -4,10 +4,12 @@ Environment-specific modules (``local``, ``test``, ``production``) import from h
 and override what differs. Secrets and addresses come from the environment.
 """
 
+import math
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -113,7 +115,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options = "-c jit=off"
     page_cost = os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1").strip()
     if page_cost:
-        options += f" -c random_page_cost={float(page_cost)}"
+        try:
+            cost = float(page_cost)
+        except ValueError:
+            cost = math.nan
+        if not (math.isfinite(cost) and cost >= 0):
+            raise ImproperlyConfigured(
+                "DATABASE_RANDOM_PAGE_COST must be a number of 0 or more (1.1 for "
+                f"solid-state storage), or empty; not {page_cost!r}."
+            )
+        options += f" -c random_page_cost={cost}"
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = options
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
