@@ -273,3 +273,26 @@ def cached_comparison(measure, compute, **options) -> dict:
         result = compute(measure, **options)
         cache.set(key, result, timeout=TIMEOUT)
     return result
+
+
+def cached_corroboration(claim, compute, **options) -> dict:
+    """The corroboration of ``claim`` with ``options``, from the cache while no row
+    of the tables it is computed from has been written (its links, the claims and
+    their documents, the figures of its measures, the sources, the reviews that
+    grade it), else computed. Figure evidence compares every figure of the claim's
+    measures, which made each request as dear as a comparison."""
+    from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
+
+    tables = [
+        model._meta.db_table
+        for model in (Claim, Document, Figure, Link, Measure, Review, Source)
+    ]
+    given = {name: value for name, value in options.items() if value is not None}
+    encoded = json.dumps(given, sort_keys=True, default=str)
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:16]
+    key = f"corroboration:{claim.pk}:{rows_generation(tables)}:{digest}"
+    result = cache.get(key)
+    if result is None:
+        result = compute(claim, **options)
+        cache.set(key, result, timeout=TIMEOUT)
+    return result

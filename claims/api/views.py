@@ -566,8 +566,10 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         moment = serializers.MomentSerializer(data=request.query_params)
         moment.is_valid(raise_exception=True)
         return Response(
-            selectors.claim_corroboration(
-                self.get_object(), known_at=moment.validated_data.get("known_at")
+            caching.cached_corroboration(
+                self.get_object(),
+                selectors.claim_corroboration,
+                known_at=moment.validated_data.get("known_at"),
             )
         )
 
