@@ -7,6 +7,8 @@ The sign-in page is visited before signing in. A URL added to ``claims.web.urls`
 without an entry here fails ``test_every_web_url_is_visited``.
 """
 
+from pathlib import Path
+
 from django.urls import reverse
 
 from claims.models import Claim, Document, Measure, Source, Topic
@@ -15,6 +17,10 @@ from claims.permissions import EDITORS, REVIEWERS
 from ..factories import UserFactory
 
 PASSWORD = "a-long-test-password"
+#: The seed article's text, as the intake page is given it.
+SEED_TEXT = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt"
+).read_text()
 
 #: The URL names of claims.web.urls, and how each is visited below.
 VISITED = {
@@ -93,3 +99,13 @@ def sign_in(page, live_server, user):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]:has-text('Sign in')")
     page.wait_for_url(f"{live_server.url}/review/")
+
+
+def read_the_seed_report(page, live_server):
+    """Paste the seed article into the intake page and wait for its proposals."""
+    page.goto(f"{live_server.url}/intake/")
+    page.fill("#id_title", "North Korean troops in Kursk")
+    page.fill("#id_publisher", "ICARO Media Group")
+    page.fill("#id_text", SEED_TEXT)
+    page.click("button:has-text('Read the proposals')")
+    page.wait_for_selector("#proposals")

@@ -10,15 +10,17 @@ import pytest
 
 from claims.models import Claim, Review
 
-from .reviewer_pages import editor_and_reviewer, reviewer_pages, sign_in
+from .reviewer_pages import (
+    editor_and_reviewer,
+    read_the_seed_report,
+    reviewer_pages,
+    sign_in,
+)
 from .test_admin_browser import admin_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[1] / "data" / "vendor" / "axe-core"
-SEED_TEXT = (
-    Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt"
-).read_text()
 
 #: axe's result, only what a failure message needs.
 RUN = """async () => {
@@ -77,12 +79,7 @@ def test_no_reviewer_page_has_a_serious_violation(axe_page, live_server, seed, w
     for _name, path in reviewer_pages():
         page.goto(live_server.url + path)
         found += serious(page)
-    page.goto(f"{live_server.url}/intake/")
-    page.fill("#id_title", "North Korean troops in Kursk")
-    page.fill("#id_publisher", "ICARO Media Group")
-    page.fill("#id_text", SEED_TEXT)
-    page.click("button:has-text('Read the proposals')")
-    page.wait_for_selector("#proposals")
+    read_the_seed_report(page, live_server)
     found += serious(page)
     assert not found, "\n".join(found)
 

@@ -1,18 +1,13 @@
 """An editor takes a report in through the intake page, in a real browser."""
 
-from pathlib import Path
-
 import pytest
 
 from claims.models import Document
 
+from .reviewer_pages import SEED_TEXT
 from .test_reviewing import sign_in, watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SEED_TEXT = (
-    Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt"
-).read_text()
 
 
 def test_an_editor_reads_edits_and_accepts_a_report(

@@ -1,7 +1,5 @@
 """No reviewer page scrolls sideways, at 400 px (a phone) or at 1,400 px."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import get_resolver
 
@@ -11,15 +9,12 @@ from claims.web import urls as web_urls
 from .reviewer_pages import (
     VISITED,
     editor_and_reviewer,
+    read_the_seed_report,
     reviewer_pages,
     sign_in,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SEED_TEXT = (
-    Path(__file__).resolve().parents[2] / "fixtures" / "seed_article.txt"
-).read_text()
 
 #: The elements wider than the viewport, outermost first, to name in a failure.
 WIDE = """(width) => [...document.querySelectorAll("body *")]
@@ -60,15 +55,6 @@ def overflow(page, width: int) -> str | None:
         f"{page.url}: {scroll} px wide; {page.evaluate(WIDE, width)}; "
         f"chart labels cut off: {cut_off}"
     )
-
-
-def read_the_seed_report(page, live_server):
-    page.goto(f"{live_server.url}/intake/")
-    page.fill("#id_title", "North Korean troops in Kursk")
-    page.fill("#id_publisher", "ICARO Media Group")
-    page.fill("#id_text", SEED_TEXT)
-    page.click("button:has-text('Read the proposals')")
-    page.wait_for_selector("#proposals")
 
 
 @pytest.mark.parametrize("width", [400, 1400])
