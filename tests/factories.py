@@ -254,6 +254,23 @@ def bulk_figures(measure, sources, documents, *, first=0, spread=0, stated_on=No
     return claims
 
 
+def claims_beside(claim, count: int) -> list[Claim]:
+    """``count`` plain claims of ``claim``'s source in its document, written in one
+    statement (no signals: the caller bumps the caches if it reads through them)."""
+    return Claim.objects.bulk_create(
+        [
+            Claim(
+                source=claim.source,
+                document=claim.document,
+                statement="s",
+                quote="q",
+                attribution_kind="paraphrase",
+            )
+            for _ in range(count)
+        ]
+    )
+
+
 def grow_figures(measure, count, start=0):
     """``count`` figures on ``measure``, each from its own claim of a source under one
     of ten governments, every third claim repeating the one before it."""

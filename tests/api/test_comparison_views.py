@@ -6,7 +6,13 @@ import pytest
 from claims import caching
 from claims.models import Claim, Link, Measure, Topic
 
-from ..factories import ClaimFactory, LinkFactory, MeasureFactory, grow_figures
+from ..factories import (
+    ClaimFactory,
+    LinkFactory,
+    MeasureFactory,
+    claims_beside,
+    grow_figures,
+)
 from ..helpers import count_queries, figures_by_id
 
 pytestmark = pytest.mark.django_db
@@ -153,18 +159,7 @@ def test_a_comparison_makes_the_same_queries_for_10_figures_and_1000(client):
 
 def test_a_corroboration_makes_the_same_queries_for_10_links_and_1000(client):
     claim = ClaimFactory()
-    others = Claim.objects.bulk_create(
-        [
-            Claim(
-                source=claim.source,
-                document=claim.document,
-                statement="s",
-                quote="q",
-                attribution_kind="paraphrase",
-            )
-            for _ in range(1000)
-        ]
-    )
+    others = claims_beside(claim, 1000)
     Link.objects.bulk_create(
         [
             Link(from_claim=o, to_claim=claim, relation="corroborates")

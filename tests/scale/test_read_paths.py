@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import representations, selectors
-from claims.models import Claim, Document, Figure, Link
+from claims.models import Document, Figure, Link
 
 from ..factories import (
     ClaimFactory,
@@ -16,6 +16,7 @@ from ..factories import (
     LinkFactory,
     MeasureFactory,
     TopicFactory,
+    claims_beside,
     grow_figures,
 )
 
@@ -153,18 +154,7 @@ def test_the_chain_walk_reads_only_the_links_of_the_claims_it_walks_on_postgresq
     if connection.vendor != "postgresql":
         pytest.skip("the plan's rows are read from PostgreSQL's EXPLAIN ANALYZE")
     claim = ClaimFactory()
-    others = Claim.objects.bulk_create(
-        [
-            Claim(
-                source=claim.source,
-                document=claim.document,
-                statement="s",
-                quote="q",
-                attribution_kind="paraphrase",
-            )
-            for _ in range(3000)
-        ]
-    )
+    others = claims_beside(claim, 3000)
     Link.objects.bulk_create(
         [
             Link(from_claim=a, to_claim=b, relation="repeats")
