@@ -14,10 +14,9 @@ from devtools import corpus
 pytestmark = pytest.mark.django_db
 
 
-# The command runs as it does from the shell, in autocommit (its CSV read streams
-# through a PostgreSQL server-side cursor), not inside the test's transaction.
-@pytest.mark.django_db(transaction=True)
-def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
+def small_benchmark(tmp_path, **options):
+    """Run the benchmark on a corpus of 400 claims, two requests a case; its output
+    and the path of its --json."""
     out = io.StringIO()
     path = tmp_path / "bench.json"
     call_command(
@@ -27,7 +26,16 @@ def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
         import_claims=100,
         json_file=str(path),
         stdout=out,
+        **options,
     )
+    return out, path
+
+
+# The command runs as it does from the shell, in autocommit (its CSV read streams
+# through a PostgreSQL server-side cursor), not inside the test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_a_small_benchmark_prints_and_writes_every_case(tmp_path):
+    out, path = small_benchmark(tmp_path)
     written = json.loads(path.read_text())
     # The rows with the corpus's size and the database's vendor.
     assert set(written) == {"claims", "vendor", "rows"}
@@ -107,17 +115,7 @@ def test_a_baseline_prints_the_growth_and_the_plans_of_a_case_over(tmp_path):
             ]
         )
     )
-    out = io.StringIO()
-    path = tmp_path / "bench.json"
-    call_command(
-        "benchmark",
-        claims=400,
-        repeat=2,
-        import_claims=100,
-        json_file=str(path),
-        baseline_file=str(baseline),
-        stdout=out,
-    )
+    out, path = small_benchmark(tmp_path, baseline_file=str(baseline))
     report = out.getvalue()
     size = Claim.objects.count()
     assert (
