@@ -252,11 +252,16 @@ def cached_count(queryset) -> int:
     return count
 
 
+def _options_digest(options: dict) -> str:
+    """A short digest of a read's options, the same whatever their order."""
+    encoded = json.dumps(options, sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()[:16]
+
+
 def comparison_key(measure_id: int, options: dict) -> str:
     measure_key = _measure_key(measure_id)
     generations = _generations([GLOBAL, measure_key])
-    encoded = json.dumps(options, sort_keys=True, default=str)
-    digest = hashlib.sha256(encoded.encode()).hexdigest()[:16]
+    digest = _options_digest(options)
     return (
         f"comparisons:{measure_id}:{generations[GLOBAL]}:"
         f"{generations[measure_key]}:{digest}"
@@ -288,9 +293,7 @@ def cached_corroboration(claim, compute, **options) -> dict:
         for model in (Claim, Document, Figure, Link, Measure, Review, Source)
     ]
     given = {name: value for name, value in options.items() if value is not None}
-    encoded = json.dumps(given, sort_keys=True, default=str)
-    digest = hashlib.sha256(encoded.encode()).hexdigest()[:16]
-    key = f"corroboration:{claim.pk}:{rows_generation(tables)}:{digest}"
+    key = f"corroboration:{claim.pk}:{rows_generation(tables)}:{_options_digest(given)}"
     result = cache.get(key)
     if result is None:
         result = compute(claim, **options)
