@@ -148,6 +148,12 @@ def bump_tables(tables: Iterable[str]) -> None:
 def model_tables(model) -> list[str]:
     """A model's table and the tables of its history (entries and their copies of
     many-to-many rows): a save writes all of them."""
+    return list(_model_tables(model))
+
+
+@functools.cache
+def _model_tables(model) -> tuple[str, ...]:
+    # Looked up once a model: reaching the history model builds a manager class.
     tables = [model._meta.db_table]
     history = getattr(model, "history", None)
     if history is not None and hasattr(history, "model"):
@@ -159,7 +165,7 @@ def model_tables(model) -> list[str]:
                 tables.append(through._meta.db_table)
     for field in model._meta.local_many_to_many:
         tables.append(field.remote_field.through._meta.db_table)
-    return tables
+    return tuple(tables)
 
 
 def bump_plan(plan: Plan) -> None:
@@ -258,14 +264,17 @@ def _options_digest(options: dict) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
 
-def comparison_key(measure_id: int, options: dict) -> str:
+def comparison_generation(measure_id: int) -> str:
+    """The generation of ``measure_id``'s comparisons (and of everything's): it
+    changes whenever a write can change one of them."""
     measure_key = _measure_key(measure_id)
     generations = _generations([GLOBAL, measure_key])
-    digest = _options_digest(options)
-    return (
-        f"comparisons:{measure_id}:{generations[GLOBAL]}:"
-        f"{generations[measure_key]}:{digest}"
-    )
+    return f"{generations[GLOBAL]}:{generations[measure_key]}"
+
+
+def comparison_key(measure_id: int, options: dict) -> str:
+    generation = comparison_generation(measure_id)
+    return f"comparisons:{measure_id}:{generation}:{_options_digest(options)}"
 
 
 def cached_comparison(measure, compute, **options) -> dict:
@@ -280,20 +289,25 @@ def cached_comparison(measure, compute, **options) -> dict:
     return result
 
 
-def cached_corroboration(claim, compute, **options) -> dict:
-    """The corroboration of ``claim`` with ``options``, from the cache while no row
-    of the tables it is computed from has been written (its links, the claims and
-    their documents, the figures of its measures, the sources, the reviews that
-    grade it), else computed. Figure evidence compares every figure of the claim's
-    measures, which made each request as dear as a comparison."""
+def corroboration_tables() -> list[str]:
+    """The tables a corroboration is computed from: its links, the claims and their
+    documents, the figures of its measures, the sources, the reviews that grade it."""
     from claims.models import Claim, Document, Figure, Link, Measure, Review, Source
 
-    tables = [
+    return [
         model._meta.db_table
         for model in (Claim, Document, Figure, Link, Measure, Review, Source)
     ]
+
+
+def cached_corroboration(claim, compute, **options) -> dict:
+    """The corroboration of ``claim`` with ``options``, from the cache while no row
+    of the tables it is computed from (``corroboration_tables``) has been written,
+    else computed. Figure evidence compares every figure of the claim's measures,
+    which made each request as dear as a comparison."""
     given = {name: value for name, value in options.items() if value is not None}
-    key = f"corroboration:{claim.pk}:{rows_generation(tables)}:{_options_digest(given)}"
+    generation = rows_generation(corroboration_tables())
+    key = f"corroboration:{claim.pk}:{generation}:{_options_digest(given)}"
     result = cache.get(key)
     if result is None:
         result = compute(claim, **options)

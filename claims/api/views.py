@@ -40,8 +40,8 @@ from claims import (
     services,
     sign_in,
 )
+from claims.api import answers, permissions, serializers
 from claims.api import csv as tabular
-from claims.api import permissions, serializers
 from claims.exchange import bundle, bundle_schema, csv_bundle, linked_data
 from claims.exchange import selectors as exchange
 from claims.exchange.intake import selectors as intake
@@ -534,6 +534,18 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     def list(self, request, *args, **kwargs):
         if self._csv_asked():
             return super().list(request, *args, **kwargs)
+        response, _ = answers.cached(request, self._list_generation, self._page)
+        return response
+
+    def _list_generation(self) -> str:
+        # A filter or search may read any table (a source's subtree, the reviews,
+        # the search index kept from claims and sources): its page is kept while
+        # no row at all is written.
+        if self._filters_asked():
+            return caching.rows_generation()
+        return answers.claims_generation()
+
+    def _page(self) -> dict:
         if self._filters_asked():
             queryset = self.filter_queryset(self.get_queryset())
             rows = representations.claim_values(queryset)
@@ -542,17 +554,27 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
             # once, and counted once while no row is written.
             rows = representations.ClaimList()
         page = self.paginate_queryset(rows)
-        data = representations.claims(page, representations.claim_url_template(request))
-        return self.get_paginated_response(data)
+        data = representations.claims(
+            page, representations.claim_url_template(self.request)
+        )
+        return self.get_paginated_response(data).data
 
     def retrieve(self, request, *args, **kwargs):
+        response, self._etag_version = answers.cached(
+            request,
+            answers.claims_generation,
+            self._claim,
+            lambda data: data["version"],
+        )
+        return response
+
+    def _claim(self) -> dict:
         data = representations.claim_by_id(
-            int(self.kwargs["pk"]), representations.claim_url_template(request)
+            int(self.kwargs["pk"]), representations.claim_url_template(self.request)
         )
         if data is None:
             raise Http404(f"No {Claim._meta.object_name} matches the given query.")
-        self._etag_version = data["version"]
-        return Response(data)
+        return data
 
     @extend_schema(
         parameters=[serializers.MomentSerializer],
@@ -563,15 +585,22 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         """The claim's links both ways, its origins and groups, the independent
         groups that corroborate and contradict it (by a link, or by their figures
         where no link speaks), and its suggested credibility."""
-        moment = serializers.MomentSerializer(data=request.query_params)
-        moment.is_valid(raise_exception=True)
-        return Response(
-            caching.cached_corroboration(
+
+        def corroboration() -> dict:
+            moment = serializers.MomentSerializer(data=request.query_params)
+            moment.is_valid(raise_exception=True)
+            return caching.cached_corroboration(
                 self.get_object(),
                 selectors.claim_corroboration,
                 known_at=moment.validated_data.get("known_at"),
             )
+
+        response, _ = answers.cached(
+            request,
+            lambda: caching.rows_generation(caching.corroboration_tables()),
+            corroboration,
         )
+        return response
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     @action(
@@ -643,20 +672,34 @@ class MeasureViewSet(TrackedViewSet):
         K: each source's latest word (earlier figures superseded), conflicts among
         current figures, the best-supported range (of estimates, else of bounds),
         the spread and the counts, within an optional as_of window."""
-        measure = self.get_object()
-        return Response(
-            caching.cached_comparison(
-                measure, selectors.compare_measure, **_window(request)
+
+        def comparison() -> dict:
+            return caching.cached_comparison(
+                self.get_object(), selectors.compare_measure, **_window(request)
             )
-        )
+
+        response, _ = answers.cached(request, self._comparison_generation, comparison)
+        return response
 
     @extend_schema(responses=serializers.EvolutionSerializer)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def evolution(self, request, pk=None):
         """How the comparison developed: for each day a document holding a figure on
         the measure was published, the comparison known at that day's end."""
-        measure = self.get_object()
-        return Response(caching.cached_comparison(measure, selectors.measure_evolution))
+
+        def evolution() -> dict:
+            return caching.cached_comparison(
+                self.get_object(), selectors.measure_evolution
+            )
+
+        response, _ = answers.cached(request, self._comparison_generation, evolution)
+        return response
+
+    def _comparison_generation(self) -> str | None:
+        """The generation of this measure's comparisons; None for an id that is no
+        number (answered 404 without a cache)."""
+        pk = self.kwargs.get("pk", "")
+        return caching.comparison_generation(int(pk)) if pk.isdigit() else None
 
 
 class FigureViewSet(TrackedViewSet):

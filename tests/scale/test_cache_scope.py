@@ -151,7 +151,8 @@ def test_a_write_drops_only_what_it_changes(client, story, name):
         if label in dropped:
             assert queries > 1, f"{label} was not dropped"
         else:
-            assert queries == 1, f"{label} was dropped"
+            # Kept whole, as sent (claims.api.answers): not a query.
+            assert queries == 0, f"{label} was dropped"
     cache.clear()
     for label, measure in measures.items():
         fresh, queries = get(client, measure)
@@ -203,20 +204,23 @@ def test_the_query_finds_what_the_rules_find():
         assert caching.measures_of(plan) == graph.resolve(plan), plan
 
 
-def claims_listed():
+def claims_listed(page_size: int):
+    """The list's count and queries, for a page size not asked before: its answer
+    is not yet kept whole (claims.api.answers), so only the count may be cached."""
     from rest_framework.test import APIClient
 
     from ..helpers import count_queries
 
-    queries, answer = count_queries(APIClient(), "/api/claims/", {})
+    path = "/api/claims/"
+    queries, answer = count_queries(APIClient(), path, {"page_size": page_size})
     return answer.json()["count"], queries
 
 
 def test_a_count_survives_writes_to_tables_it_does_not_read(story):
-    count, uncached = claims_listed()
-    assert claims_listed() == (count, uncached - 1)  # the count is cached
+    count, uncached = claims_listed(10)
+    assert claims_listed(11) == (count, uncached - 1)  # the count is cached
     FigureFactory(claim=story["c5"], measure=story["m1"])
     update("source", story["r3"], description="A government.")
-    assert claims_listed() == (count, uncached - 1)  # still cached
+    assert claims_listed(12) == (count, uncached - 1)  # still cached
     ClaimFactory(source=story["s1"], document=story["d2"])
-    assert claims_listed() == (count + 1, uncached)  # a claim: counted again
+    assert claims_listed(13) == (count + 1, uncached)  # a claim: counted again
