@@ -14,12 +14,10 @@ import datetime
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from django.core.cache import cache
 from django.db import connection
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-from claims import caching
 from claims.models import Claim, Topic
 
 #: The claim's columns a read shows, in ``values()`` names.
@@ -118,35 +116,30 @@ def _list_sql(vendor: str) -> str:
     return sql
 
 
-@lru_cache(maxsize=8)
-def _count_tables(vendor: str) -> frozenset[str] | None:
-    """The watched tables the unfiltered list's count reads (None: an unwatched
-    one, so that only a write to any row may drop it)."""
-    sql, _params = Claim.objects.all().query.sql_with_params()
-    tables = caching.tables_read(sql)
-    return None if tables is None else frozenset(tables)
+#: The table the database keeps row counts in, by triggers (migration 0010): the
+#: claims table's row is exact whatever writes claims, and rolls back with them.
+ROW_COUNT_TABLE = "claims_row_count"
+_COUNT_SQL = f"SELECT row_count FROM {ROW_COUNT_TABLE} WHERE table_name = %s"
 
 
 class ClaimList:
     """Every claim in the list's order, as a sequence a paginator pages: its length
-    is cached while no row of the tables it reads is written
-    (``claims.caching.rows_generation``), a slice
-    is one query of the list's SQL with ``LIMIT``/``OFFSET``, returning ``values()``
-    rows. The unfiltered list's rows, without building and compiling a queryset on
-    every request."""
+    is the count the database keeps (``ROW_COUNT_TABLE``), one row read by its key
+    rather than ``COUNT(*)`` over the table; a slice is one query of the list's SQL
+    with ``LIMIT``/``OFFSET``, returning ``values()`` rows. The unfiltered list's
+    rows, without building and compiling a queryset on every request."""
 
     ordered = True
-    _COUNT_KEY = "rows:count:{}:claims:all"
 
     def count(self) -> int:
-        key = self._COUNT_KEY.format(
-            caching.rows_generation(_count_tables(connection.vendor))
-        )
-        found = cache.get(key)
-        if found is None:
-            found = Claim.objects.count()
-            cache.set(key, found, timeout=caching.TIMEOUT)
-        return found
+        # Not cached: the read costs what a cache's would, and a cached count would
+        # miss the writes no signal reports (raw SQL), which the counter sees.
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNT_SQL, [Claim._meta.db_table])
+            found = cursor.fetchone()
+        if found is None:  # the counter's row is gone: count the rows instead
+            return Claim.objects.count()
+        return found[0]
 
     def __len__(self) -> int:
         return self.count()

@@ -1,0 +1,150 @@
+"""The number of claims, kept by the database in ``claims_row_count``.
+
+The table holds one row per counted table (``table_name``, ``row_count``); the
+claims table's row is kept exact by triggers on every insert and delete, whatever
+writes it (a save, ``bulk_create``, a queryset's delete, raw SQL, an import), and
+goes back with the writes when a transaction is rolled back. The unfiltered claim
+list reads its count there: one row by its key, where ``COUNT(*)`` reads the table.
+
+PostgreSQL: statement-level triggers with transition tables add the number of rows
+a statement inserted (or take away those it deleted) in one update, so a bulk
+insert updates the count once, not once a row; ``TRUNCATE`` (``flush``, the test
+database's cleaning) sets it to 0. A transaction that writes claims holds the
+counter's row until it ends: another transaction writing claims waits for it.
+
+SQLite has no statement-level triggers: row triggers add or take away one a row (a
+``DELETE`` without ``WHERE`` is not shortened into a truncation where triggers
+are). ``INSERT OR REPLACE`` over an existing claim fires no delete trigger (unless
+``recursive_triggers`` is on) and would count the replaced row twice; nothing
+here writes claims that way.
+
+The table is not a model: ``flush`` and the archive leave it alone, the triggers
+keep it. A later migration that rebuilds ``claims_claim`` on SQLite (a table's
+remaking drops its triggers) sets ``SQLITE_TRIGGERS`` aside and back as 0005 does
+for the search triggers, then runs ``RECOUNT``.
+"""
+
+from django.db import migrations
+
+TABLE = "claims_row_count"
+
+CREATE_TABLE = f"""
+CREATE TABLE {TABLE} (
+    table_name varchar(100) NOT NULL PRIMARY KEY,
+    row_count bigint NOT NULL
+)
+"""
+#: The claims table's count set from its rows (the triggers keep it from then on).
+#: ``WHERE true``: SQLite reads ``ON CONFLICT`` after a bare ``FROM`` as a join's.
+RECOUNT = f"""
+INSERT INTO {TABLE} (table_name, row_count)
+SELECT 'claims_claim', COUNT(*) FROM claims_claim WHERE true
+ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count
+"""
+
+POSTGRES = [
+    CREATE_TABLE,
+    # No claim is written between the count and the triggers (the trigger's
+    # creation would take this lock too; taken first, it covers the count).
+    "LOCK TABLE claims_claim IN SHARE ROW EXCLUSIVE MODE",
+    f"""
+    CREATE FUNCTION claims_row_count_add() RETURNS trigger AS $$
+    DECLARE
+        added bigint;
+    BEGIN
+        SELECT COUNT(*) INTO added FROM inserted;
+        IF added > 0 THEN
+            UPDATE {TABLE} SET row_count = row_count + added
+            WHERE table_name = TG_TABLE_NAME;
+        END IF;
+        RETURN NULL;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    f"""
+    CREATE FUNCTION claims_row_count_remove() RETURNS trigger AS $$
+    DECLARE
+        removed bigint;
+    BEGIN
+        SELECT COUNT(*) INTO removed FROM deleted;
+        IF removed > 0 THEN
+            UPDATE {TABLE} SET row_count = row_count - removed
+            WHERE table_name = TG_TABLE_NAME;
+        END IF;
+        RETURN NULL;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    f"""
+    CREATE FUNCTION claims_row_count_reset() RETURNS trigger AS $$
+    BEGIN
+        UPDATE {TABLE} SET row_count = 0 WHERE table_name = TG_TABLE_NAME;
+        RETURN NULL;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER claims_claim_count_insert AFTER INSERT ON claims_claim
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION claims_row_count_add()
+    """,
+    """
+    CREATE TRIGGER claims_claim_count_delete AFTER DELETE ON claims_claim
+    REFERENCING OLD TABLE AS deleted
+    FOR EACH STATEMENT EXECUTE FUNCTION claims_row_count_remove()
+    """,
+    """
+    CREATE TRIGGER claims_claim_count_truncate AFTER TRUNCATE ON claims_claim
+    FOR EACH STATEMENT EXECUTE FUNCTION claims_row_count_reset()
+    """,
+    RECOUNT,
+]
+POSTGRES_REVERSE = [
+    "DROP TRIGGER IF EXISTS claims_claim_count_truncate ON claims_claim",
+    "DROP TRIGGER IF EXISTS claims_claim_count_delete ON claims_claim",
+    "DROP TRIGGER IF EXISTS claims_claim_count_insert ON claims_claim",
+    "DROP FUNCTION IF EXISTS claims_row_count_reset()",
+    "DROP FUNCTION IF EXISTS claims_row_count_remove()",
+    "DROP FUNCTION IF EXISTS claims_row_count_add()",
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
+
+SQLITE_TRIGGERS = [
+    f"""
+    CREATE TRIGGER claims_claim_count_insert AFTER INSERT ON claims_claim BEGIN
+        UPDATE {TABLE} SET row_count = row_count + 1
+        WHERE table_name = 'claims_claim';
+    END
+    """,
+    f"""
+    CREATE TRIGGER claims_claim_count_delete AFTER DELETE ON claims_claim BEGIN
+        UPDATE {TABLE} SET row_count = row_count - 1
+        WHERE table_name = 'claims_claim';
+    END
+    """,
+]
+SQLITE_DROP_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS claims_claim_count_delete",
+    "DROP TRIGGER IF EXISTS claims_claim_count_insert",
+]
+SQLITE = [CREATE_TABLE, *SQLITE_TRIGGERS, RECOUNT]
+SQLITE_REVERSE = [*SQLITE_DROP_TRIGGERS, f"DROP TABLE IF EXISTS {TABLE}"]
+
+
+def run(statements: dict):
+    def apply(apps, schema_editor):
+        for sql in statements.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(sql)
+
+    return apply
+
+
+class Migration(migrations.Migration):
+    dependencies = [("claims", "0009_claim_list_order")]
+
+    operations = [
+        migrations.RunPython(
+            run({"postgresql": POSTGRES, "sqlite": SQLITE}),
+            run({"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}),
+        ),
+    ]
