@@ -119,7 +119,31 @@ def _list_sql(vendor: str) -> str:
 #: The table the database keeps row counts in, by triggers (migration 0010): the
 #: claims table's row is exact whatever writes claims, and rolls back with them.
 ROW_COUNT_TABLE = "claims_row_count"
-_COUNT_SQL = f"SELECT row_count FROM {ROW_COUNT_TABLE} WHERE table_name = %s"
+#: PostgreSQL: the transaction-local setting holding what a transaction has added
+#: to a table's count (by its name) and not yet stored: it is stored at commit.
+PENDING_SETTING = "claims_row_count."
+
+
+@lru_cache(maxsize=8)
+def _count_sql(vendor: str) -> str:
+    if vendor == "postgresql":
+        kept = "row_count + COALESCE(NULLIF(current_setting(%s, true), '')::bigint, 0)"
+    else:
+        kept = "row_count"
+    return f"SELECT {kept} FROM {ROW_COUNT_TABLE} WHERE table_name = %s"
+
+
+def kept_claim_count() -> int | None:
+    """The number of claims as the database keeps it (one row read by its key,
+    with what the current transaction has added), or None where it keeps none."""
+    table = Claim._meta.db_table
+    params = [table]
+    if connection.vendor == "postgresql":
+        params.insert(0, PENDING_SETTING + table)
+    with connection.cursor() as cursor:
+        cursor.execute(_count_sql(connection.vendor), params)
+        found = cursor.fetchone()
+    return None if found is None else found[0]
 
 
 class ClaimList:
@@ -134,12 +158,10 @@ class ClaimList:
     def count(self) -> int:
         # Not cached: the read costs what a cache's would, and a cached count would
         # miss the writes no signal reports (raw SQL), which the counter sees.
-        with connection.cursor() as cursor:
-            cursor.execute(_COUNT_SQL, [Claim._meta.db_table])
-            found = cursor.fetchone()
+        found = kept_claim_count()
         if found is None:  # the counter's row is gone: count the rows instead
             return Claim.objects.count()
-        return found[0]
+        return found
 
     def __len__(self) -> int:
         return self.count()

@@ -4,6 +4,7 @@ queryset's delete, raw SQL, an import, a restore, a rollback, ``flush``) it equa
 ``COUNT(*)``, and the unfiltered claim list reads it instead of counting."""
 
 import importlib
+import threading
 
 import pytest
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from rest_framework.test import APIClient
 from claims.exchange.archive import export_archive, import_archive
 from claims.exchange.bundle import BundleError, import_bundle
 from claims.models import Claim, Figure
-from claims.representations import ROW_COUNT_TABLE, ClaimList
+from claims.representations import ROW_COUNT_TABLE, ClaimList, kept_claim_count
 
 from .factories import (
     ClaimFactory,
@@ -46,14 +47,34 @@ _COPIED = (
 
 
 def counted() -> int | None:
-    """The claims table's count as the database keeps it."""
+    """The claims table's count as the list reads it: the stored count, and on
+    PostgreSQL what this transaction has added since (stored at commit)."""
+    return kept_claim_count()
+
+
+def stored() -> int:
+    """The stored count alone (on PostgreSQL, without what is pending)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT row_count FROM {ROW_COUNT_TABLE} WHERE table_name = %s",
             ["claims_claim"],
         )
-        found = cursor.fetchone()
-    return None if found is None else found[0]
+        return cursor.fetchone()[0]
+
+
+def settled() -> int:
+    """The stored count, with nothing pending (none added since the last commit,
+    or since the deferred triggers last ran)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {_migration.PENDING_TABLE}")
+            assert cursor.fetchone() == (0,)
+            cursor.execute(
+                "SELECT current_setting(%s, true)",
+                [_migration.PENDING + "claims_claim"],
+            )
+            assert cursor.fetchone()[0] in (None, "")
+    return stored()
 
 
 def exact() -> int:
@@ -121,6 +142,7 @@ def test_the_triggers_that_keep_it_are_in_place():
 
 def test_the_migration_counts_the_claims_already_there():
     plain_claims(4)
+    connection.check_constraints()  # PostgreSQL: nothing left pending
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {ROW_COUNT_TABLE} SET row_count = 99")
         cursor.execute(_migration.RECOUNT)
@@ -237,22 +259,49 @@ def test_a_restore_counts_the_claims_it_puts_back(tmp_path):
     assert exact() == 5
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only"
+)
+
+
+@postgresql_only
+def test_a_transaction_stores_what_it_added_once_at_commit():
+    before = stored()
+    plain_claims(3)
+    raw_copies(Claim.objects.values_list("pk", flat=True))
+    Claim.objects.order_by("pk")[:1].get().delete()
+    assert exact() == 5
+    assert stored() == before  # not written yet: not locked by this transaction
+    connection.check_constraints()  # what a commit runs: the deferred triggers
+    assert settled() == exact() == 5
+    plain_claims(2)  # after that, a new sum, stored the same way
+    assert exact() == 7
+    connection.check_constraints()
+    assert settled() == 7
+
+
+@postgresql_only
 def test_a_truncation_resets_it():
     plain_claims(4)
     with connection.cursor() as cursor:
         # The foreign keys' checks of the inserts are due now, not at commit: a
         # table with checks pending cannot be truncated.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        plain_claims(3)  # added while the constraints are checked at once
         cursor.execute("TRUNCATE claims_claim CASCADE")
-    assert exact() == 0
+        assert exact() == 0
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     plain_claims(2)
     assert exact() == 2
+    connection.check_constraints()
+    assert settled() == 2
 
 
 _writes = st.lists(
     st.tuples(
-        st.sampled_from(["save", "bulk", "raw insert", "delete", "raw delete", "undo"]),
+        st.sampled_from(
+            ["save", "bulk", "raw insert", "delete", "raw delete", "undo", "apply"]
+        ),
         st.integers(min_value=0, max_value=6),
     ),
     max_size=8,
@@ -280,6 +329,9 @@ def test_any_sequence_of_writes_keeps_it_exact(writes):
                 Claim.objects.filter(pk__in=ids).delete()
             elif kind == "raw delete" and ids:
                 raw_delete(ids)
+            elif kind == "apply":
+                connection.check_constraints()  # PostgreSQL: stores the sum
+                assert settled() == Claim.objects.count()
             elif kind == "undo":
                 with pytest.raises(RuntimeError), transaction.atomic():
                     claims_beside(claim, n)
@@ -297,11 +349,13 @@ def test_any_sequence_of_writes_keeps_it_exact(writes):
 def test_committed_and_rolled_back_transactions():
     with transaction.atomic():
         plain_claims(3)
-    assert exact() == 3
+    assert settled() == exact() == 3
     with pytest.raises(RuntimeError), transaction.atomic():
         plain_claims(7)
         raise RuntimeError
-    assert exact() == 3
+    assert settled() == exact() == 3
+    ClaimFactory()  # a statement of its own (autocommit)
+    assert settled() == exact() == 4
 
 
 @pytest.mark.django_db(transaction=True)
@@ -312,7 +366,7 @@ def test_a_delete_refused_at_commit_by_a_reference_is_not_counted():
     # the whole transaction is then refused.
     with pytest.raises(IntegrityError), transaction.atomic():
         assert raw_delete([link.to_claim_id]) == 1
-    assert exact() == 2
+    assert settled() == exact() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -321,9 +375,45 @@ def test_flush_leaves_it_at_zero():
     truncates the claims table on PostgreSQL and deletes its rows on SQLite."""
     plain_claims(5)
     call_command("flush", interactive=False, verbosity=0)
-    assert exact() == 0
+    assert settled() == exact() == 0
     plain_claims(2)
-    assert exact() == 2
+    assert settled() == exact() == 2
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_does_not_wait_for_another_writer_s_transaction():
+    """The count's row is written at commit only: a transaction that has added
+    claims and is still open holds no lock another writer of claims waits for."""
+    claim = ClaimFactory()
+    added = threading.Event()
+    done = threading.Event()
+
+    def open_transaction():
+        try:
+            with transaction.atomic():
+                claims_beside(claim, 3)
+                added.set()
+                assert done.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=open_transaction)
+    other.start()
+    try:
+        assert added.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            claims_beside(claim, 2)  # would time out waiting for the open one
+            assert settled() == exact() == 3
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        done.set()
+        other.join(10)
+    assert settled() == exact() == 6
 
 
 # The unfiltered list reads it. -------------------------------------------------------
