@@ -14,12 +14,10 @@ import datetime
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from django.core.cache import cache
 from django.db import connection
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-from claims import caching
 from claims.models import Claim, Topic
 
 #: The claim's columns a read shows, in ``values()`` names.
@@ -118,34 +116,51 @@ def _list_sql(vendor: str) -> str:
     return sql
 
 
+#: The table the database keeps row counts in, by triggers (migration 0010): the
+#: claims table's row is exact whatever writes claims, and rolls back with them.
+ROW_COUNT_TABLE = "claims_row_count"
+#: PostgreSQL: the transaction-local setting holding what a transaction has added
+#: to a table's count (by its name) and not yet stored: it is stored at commit.
+PENDING_SETTING = "claims_row_count."
+
+
 @lru_cache(maxsize=8)
-def _count_tables(vendor: str) -> frozenset[str] | None:
-    """The watched tables the unfiltered list's count reads (None: an unwatched
-    one, so that only a write to any row may drop it)."""
-    sql, _params = Claim.objects.all().query.sql_with_params()
-    tables = caching.tables_read(sql)
-    return None if tables is None else frozenset(tables)
+def _count_sql(vendor: str) -> str:
+    if vendor == "postgresql":
+        kept = "row_count + COALESCE(NULLIF(current_setting(%s, true), '')::bigint, 0)"
+    else:
+        kept = "row_count"
+    return f"SELECT {kept} FROM {ROW_COUNT_TABLE} WHERE table_name = %s"
+
+
+def kept_claim_count() -> int | None:
+    """The number of claims as the database keeps it (one row read by its key,
+    with what the current transaction has added), or None where it keeps none."""
+    table = Claim._meta.db_table
+    params = [table]
+    if connection.vendor == "postgresql":
+        params.insert(0, PENDING_SETTING + table)
+    with connection.cursor() as cursor:
+        cursor.execute(_count_sql(connection.vendor), params)
+        found = cursor.fetchone()
+    return None if found is None else found[0]
 
 
 class ClaimList:
     """Every claim in the list's order, as a sequence a paginator pages: its length
-    is cached while no row of the tables it reads is written
-    (``claims.caching.rows_generation``), a slice
-    is one query of the list's SQL with ``LIMIT``/``OFFSET``, returning ``values()``
-    rows. The unfiltered list's rows, without building and compiling a queryset on
-    every request."""
+    is the count the database keeps (``ROW_COUNT_TABLE``), one row read by its key
+    rather than ``COUNT(*)`` over the table; a slice is one query of the list's SQL
+    with ``LIMIT``/``OFFSET``, returning ``values()`` rows. The unfiltered list's
+    rows, without building and compiling a queryset on every request."""
 
     ordered = True
-    _COUNT_KEY = "rows:count:{}:claims:all"
 
     def count(self) -> int:
-        key = self._COUNT_KEY.format(
-            caching.rows_generation(_count_tables(connection.vendor))
-        )
-        found = cache.get(key)
-        if found is None:
-            found = Claim.objects.count()
-            cache.set(key, found, timeout=caching.TIMEOUT)
+        # Not cached: the read costs what a cache's would, and a cached count would
+        # miss the writes no signal reports (raw SQL), which the counter sees.
+        found = kept_claim_count()
+        if found is None:  # the counter's row is gone: count the rows instead
+            return Claim.objects.count()
         return found
 
     def __len__(self) -> int:

@@ -211,8 +211,12 @@ def claims_listed(page_size: int):
 
     from ..helpers import count_queries
 
-    path = "/api/claims/"
-    queries, answer = count_queries(APIClient(), path, {"page_size": page_size})
+    # Filtered: the unfiltered list's count is the database's own, not cached.
+    queries, answer = count_queries(
+        APIClient(),
+        "/api/claims/",
+        {"attribution_kind": "paraphrase", "page_size": page_size},
+    )
     return answer.json()["count"], queries
 
 
