@@ -95,6 +95,13 @@ class Claim(TrackedModel):
             # The lists' order (newest first, then by id): a page is read off
             # the index, not sorted; date ranges use it too.
             models.Index(fields=["-stated_on", "id"], name="claim_list_order"),
+            # A list of one kind of attribution (direct quotes, paraphrases, the
+            # anonymous...), newest first: its page read off the index in order,
+            # its count (with a date range too) from the index alone.
+            models.Index(
+                fields=["attribution_kind", "-stated_on", "id"],
+                name="claim_kind_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
