@@ -15,14 +15,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 Number = Decimal | int | float
 SPREAD_PLACES = Decimal("0.0001")
 
 
-@dataclass(frozen=True)
-class FigureInterval:
-    """What the comparison needs of a figure: its interval and its groups."""
+class FigureInterval(NamedTuple):
+    """What the comparison needs of a figure: its interval and its groups (a named
+    tuple: one is made for every current figure)."""
 
     id: int
     groups: frozenset
@@ -39,8 +40,7 @@ class FigureInterval:
         return True
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(NamedTuple):
     figure_ids: tuple[int, int]
     same_group: bool
 
@@ -135,71 +135,128 @@ def best_supported(
     (bounds, when estimates are counted): they make their groups *consistent* with
     a stretch they cover, never supporting.
 
-    Sweeps the distinct finite ends in order. The values between two neighbouring
-    ends are covered by the intervals that reach across both; an end itself is also
-    covered by the intervals that start or stop there. Neighbouring pieces with the
-    same best support from the same groups merge into one stretch.
+    Where a group is covered depends only on the union of its intervals, so each
+    group's intervals are merged first (``union``) and the merged ones swept
+    (``stretches``).
     """
     if not figures:
         return []
     all_groups = sorted(
         {g for f in [*figures, *others] for g in f.groups}, key=_group_order
     )
-    points = sorted({v for f in figures for v in (f.low, f.high) if v is not None})
+    by_group: dict = {}
+    for f in figures:
+        for group in f.groups:
+            by_group.setdefault(group, []).append((f.low, f.high))
+    return stretches(
+        [
+            (low, high, group)
+            for group, intervals in by_group.items()
+            for low, high in union(intervals)
+        ],
+        others,
+        all_groups,
+    )
+
+
+def union(intervals: list[tuple]) -> list[tuple]:
+    """The closed intervals ``(low, high)`` (``None``: open) merged where they
+    overlap or touch: the fewest disjoint intervals covering the same values, in
+    order, no two touching."""
+    merged: list[tuple] = []
+    ordered = sorted(intervals, key=_by_low)
+    low, high = ordered[0]
+    for next_low, next_high in ordered[1:]:
+        if high is None:
+            break
+        if next_low is None or next_low <= high:
+            if next_high is None or next_high > high:
+                high = next_high
+            continue
+        merged.append((low, high))
+        low, high = next_low, next_high
+    merged.append((low, high))
+    return merged
+
+
+def _by_low(interval: tuple) -> tuple:
+    low = interval[0]
+    return (low is not None, low)
+
+
+def stretches(pieces: list[tuple], others, all_groups: list) -> list[Stretch]:
+    """The best-supported stretches of ``pieces``, each ``(low, high, group)``:
+    one group's intervals, as ``union`` merges them (none of a group's touch).
+    ``all_groups`` is every group of them and of ``others``, in order.
+
+    Sweeps the distinct finite ends in order. The values between two neighbouring
+    ends are covered by the pieces that reach across both; an end itself is also
+    covered by the pieces that start or stop there. A group's pieces never touch,
+    so the support of a piece of the line is the number of pieces covering it.
+    Neighbouring pieces of the line with the same best support from the same groups
+    merge into one stretch.
+    """
     starts: dict[Number, list] = {}
     ends: dict[Number, list] = {}
-    counts: dict = {}
-    for f in figures:
-        if f.low is None:
-            for group in f.groups:
-                counts[group] = counts.get(group, 0) + 1
+    active: set = set()
+    for low, high, group in pieces:
+        if low is None:
+            active.add(group)
         else:
-            starts.setdefault(f.low, []).extend(f.groups)
-        if f.high is not None:
-            ends.setdefault(f.high, []).extend(f.groups)
-
-    # One pass over the pieces: the gap before each point, the point, and the gap
-    # after the last. The groups of a piece are taken (as a set) only where its
-    # support reaches the best so far and they changed since last taken.
-    best, runs = 0, []
-    joined = False  # whether the last run reaches the previous piece
-    taken: frozenset | None = None
-
-    def piece(low, high) -> None:
-        nonlocal best, runs, joined, taken
-        support = len(counts)
-        if support == 0 or support < best:
-            joined = False
-            return
-        if support > best:
-            best, runs, joined = support, [], False
-        if taken is None:
-            taken = frozenset(counts)
-        if joined and runs[-1][2] == taken:
-            runs[-1][1] = high
-        else:
-            runs.append([low, high, taken])
-        joined = True
-
+            starts.setdefault(low, []).append(group)
+        if high is not None:
+            ends.setdefault(high, []).append(group)
+    # One pass over the pieces of the line: the gap before each point, the point,
+    # and the gap after the last. A run is [low, high, groups]; the groups of a
+    # piece are taken (as a set) only where its support reaches the best so far
+    # and they changed since last taken.
+    best, runs, joined, taken = 0, [], False, None
     previous = None
-    for point in points:
-        piece(previous, point)
-        for group in starts.get(point, ()):
-            held = counts.get(group, 0)
-            counts[group] = held + 1
-            if not held:
-                taken = None
-        piece(point, point)
-        for group in ends.get(point, ()):
-            counts[group] -= 1
-            if not counts[group]:
-                del counts[group]
-                taken = None
+    for point in sorted(starts.keys() | ends.keys()):
+        support = len(active)
+        if support and support >= best:
+            best, taken = _reach(runs, best, joined, taken, active, previous, point)
+            joined = True
+        else:
+            joined = False
+        begun = starts.get(point)
+        if begun:
+            active.update(begun)
+            taken = None
+        support = len(active)
+        if support and support >= best:
+            best, taken = _reach(runs, best, joined, taken, active, point, point)
+            joined = True
+        else:
+            joined = False
+        ended = ends.get(point)
+        if ended:
+            active.difference_update(ended)
+            taken = None
         previous = point
-    piece(previous, None)
+    support = len(active)
+    if support and support >= best:
+        best, taken = _reach(runs, best, joined, taken, active, previous, None)
     if best == 0:
         return []
     return [_stretch(run, best, all_groups, others) for run in runs]
+
+
+def _reach(runs: list, best: int, joined: bool, taken, active: set, low, high):
+    """A piece of the line from ``low`` to ``high`` covered by the groups
+    ``active``, at least as many as the best so far: start or extend a run (the
+    last one when ``joined``, it reaching the piece before). The best support and
+    the piece's groups, as a set."""
+    if len(active) > best:
+        best, joined = len(active), False
+        runs.clear()
+    if taken is None:
+        taken = frozenset(active)
+    if joined and runs[-1][2] == taken:
+        runs[-1][1] = high
+    else:
+        runs.append([low, high, taken])
+    return best, taken
 
 
 def _group_order(group):
@@ -208,8 +265,14 @@ def _group_order(group):
 
 def _stretch(run: list, support: int, all_groups: list, others) -> Stretch:
     low, high, groups = run
+    # The groups of the ``others`` that cover [low, high] (``FigureInterval.covers``).
     consistent = {
-        g for f in others if f.covers(low, high) for g in f.groups if g not in groups
+        g
+        for f in others
+        if (f.low is None or (low is not None and low >= f.low))
+        and (f.high is None or (high is not None and high <= f.high))
+        for g in f.groups
+        if g not in groups
     }
     return Stretch(
         low=low,
@@ -230,8 +293,12 @@ def spread(figures: list[FigureInterval]) -> Decimal | None:
     lows = [f.low for f in figures if f.low is not None and f.low > 0]
     if not highs or not lows:
         return None
-    ratio = Decimal(str(max(highs))) / Decimal(str(min(lows)))
-    return ratio.quantize(SPREAD_PLACES)
+    return ratio(max(highs), min(lows))
+
+
+def ratio(high: Number, low: Number) -> Decimal:
+    """``high`` over ``low`` (positive), to four places: the spread."""
+    return (Decimal(str(high)) / Decimal(str(low))).quantize(SPREAD_PLACES)
 
 
 def compare(

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q
@@ -288,14 +289,15 @@ def _figure_values(measures, known_at=None, after=None, before=None):
     )
 
 
-@dataclass(frozen=True)
-class Voices:
+class Voices(NamedTuple):
     """Whom a claim speaks for: the sources, groups and claims of all its origins
-    (itself, when it repeats or is based on nothing). One rule, used everywhere."""
+    (itself, when it repeats or is based on nothing). One rule, used everywhere.
+    ``origin_set`` is ``origins`` as a set, made once for all the claim's figures."""
 
     origins: tuple
     sources: frozenset
     groups: frozenset
+    origin_set: frozenset
 
     @classmethod
     def of(
@@ -304,32 +306,29 @@ class Voices:
         found = origin_map.get(claim_id)
         if not found:  # most claims: their own origin, speaking for their source
             sources, groups = tree.own_voice(source_id)
-            return cls(origins=(claim_id,), sources=sources, groups=groups)
+            return cls((claim_id,), sources, groups, frozenset((claim_id,)))
         sources = frozenset(o.source_id for o in found)
+        origins = tuple(o.claim_id for o in found)
         return cls(
-            origins=tuple(o.claim_id for o in found),
-            sources=sources,
-            groups=frozenset(tree.group_of(s) for s in sources),
+            origins,
+            sources,
+            frozenset(tree.group_of(s) for s in sources),
+            frozenset(origins),
         )
-
-    @cached_property
-    def origin_set(self) -> frozenset:
-        """The origins as a set, made once for all the claim's figures."""
-        return frozenset(self.origins)
 
 
 def _dated(row: dict, voices: Voices) -> timeline.DatedFigure:
     return timeline.DatedFigure(
-        id=row["id"],
-        low=row["low_number"],
-        high=row["high_number"],
-        qualifier=row["qualifier"],
-        date=row["as_of"],
-        published=row["claim__document__published_at"],
-        sources=voices.sources,
-        groups=voices.groups,
-        origins=voices.origin_set,
-        overridden=row["bounds_overridden"],
+        row["id"],
+        row["low_number"],
+        row["high_number"],
+        row["qualifier"],
+        row["as_of"],
+        row["claim__document__published_at"],
+        voices.sources,
+        voices.groups,
+        voices.origin_set,
+        row["bounds_overridden"],
     )
 
 

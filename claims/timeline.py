@@ -23,9 +23,10 @@ measure"). A comparison is made *at* a date T and *known at* a moment K:
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict, Unpack
+from typing import NamedTuple, TypedDict, Unpack
 
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -43,13 +44,13 @@ _EARLIEST_DAY = datetime.date.min
 _EARLIEST_MOMENT = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
-@dataclass(frozen=True)
-class DatedFigure:
+class DatedFigure(NamedTuple):
     """What the time rules need of a figure.
 
     ``date`` is the figure's date (its own ``as_of``, else its claim's, else its
     document's day); ``published`` its document's publication time (aware);
-    ``sources`` and ``groups`` those of all its claim's origins.
+    ``sources`` and ``groups`` those of all its claim's origins. A named tuple: one
+    is made for every figure of a comparison.
     """
 
     id: int
@@ -77,8 +78,7 @@ class DatedFigure:
         return self.qualifier in ESTIMATE_QUALIFIERS
 
 
-@dataclass(frozen=True)
-class Situated:
+class Situated(NamedTuple):
     """A considered figure at T: its role, what superseded it, its interval at T."""
 
     figure: DatedFigure
@@ -360,8 +360,12 @@ def evolution(
 
 
 class _Known:
-    """The figures known so far, and which of them are current: those that are
-    the latest word (by ``DatedFigure.order``) of at least one of their sources."""
+    """The figures known so far, which of them are current (the latest word, by
+    ``DatedFigure.order``, of at least one of their sources), and what the
+    comparison of the current figures is made of, kept up to date as figures come
+    and go: each current figure is *placed* (its interval at T and role counted in)
+    once, and *lifted* when it is superseded or, on a cumulative measure, when a
+    later T projects it."""
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -369,66 +373,191 @@ class _Known:
         self.at: datetime.date | None = None
         self.latest: dict = {}
         self.holds: dict[int, int] = {}
+        #: Each current figure by id, with its place: (low, high, estimate).
         self.current: dict[int, DatedFigure] = {}
-        self.own: dict[int, FigureInterval] = {}
-        self.projected: dict[int, FigureInterval] = {}
+        self.placed: dict[int, tuple] = {}
+        #: Current figures not projected (cumulative measures only).
+        self.unprojected: dict[int, DatedFigure] = {}
+        self.origins: dict = {}
+        self.groups: dict = {}
+        self.lows: list = []  # every current interval's finite low, sorted
+        self.highs: list = []  # and finite high
+        self.conflicts = 0
+        self.estimates = 0
+        self.open_estimates = [0, 0]  # estimates without a low, without a high
+        self.estimate_lows: list = []
+        self.estimate_highs: list = []
+        #: Each group's counted intervals, by role (True: estimates), and their
+        #: union, dropped when they change.
+        self.by_group: tuple[dict, dict] = ({}, {})
+        self.unions: tuple[dict, dict] = ({}, {})
+        self.bounds: dict[int, FigureInterval] = {}
 
     def admit(self, f: DatedFigure) -> None:
         self.count += 1
         if f.date is not None and (self.at is None or f.date > self.at):
             self.at = f.date
-        self.own[f.id] = FigureInterval(f.id, f.groups, f.low, f.high, f.origins)
+            if self.kind == CUMULATIVE:
+                self._project()
         if not f.sources:
-            self.current[f.id] = f
+            self._place(f)
             return
         order = f.order()
+        held_any = False
         for source in f.sources:
             held = self.latest.get(source)
             if held is not None and held.order() > order:
                 continue
             if held is not None:
                 self.holds[held.id] -= 1
-                if not self.holds[held.id]:
-                    self.current.pop(held.id, None)
+                if not self.holds[held.id] and held.id in self.current:
+                    self._lift(held)
             self.latest[source] = f
             self.holds[f.id] = self.holds.get(f.id, 0) + 1
-        if self.holds.get(f.id):
-            self.current[f.id] = f
+            held_any = True
+        if held_any and self.holds.get(f.id):
+            self._place(f)
 
-    def interval(self, f: DatedFigure) -> tuple[FigureInterval, bool]:
-        """The figure's interval at T, and whether it is projected (a bound)."""
-        if (
+    def _projects(self, f: DatedFigure) -> bool:
+        return (
             self.kind == CUMULATIVE
             and self.at is not None
             and (f.date is None or f.date < self.at)
-        ):
-            projected = self.projected.get(f.id)
-            if projected is None:
-                projected = FigureInterval(f.id, f.groups, f.low, None, f.origins)
-                self.projected[f.id] = projected
-            return projected, True
-        return self.own[f.id], False
+        )
+
+    def _project(self) -> None:
+        """T moved: place again, projected, the current figures dated before it."""
+        for f in [f for f in self.unprojected.values() if self._projects(f)]:
+            self._lift(f)
+            self._place(f)
+
+    def _place(self, f: DatedFigure) -> None:
+        projected = self._projects(f)
+        low, high = f.low, (None if projected else f.high)
+        estimate = not projected and f.reads_as_estimate()
+        if self.kind == CUMULATIVE and not projected:
+            self.unprojected[f.id] = f
+        self.current[f.id] = f
+        self.placed[f.id] = (low, high, estimate)
+        _count(self.origins, f.origins or {("figure", f.id)}, 1)
+        _count(self.groups, f.groups, 1)
+        lows, highs = self.lows, self.highs
+        if high is not None:
+            self.conflicts += len(lows) - bisect_right(lows, high)
+            if low is not None and low > high:
+                self.conflicts += 1
+        if low is not None:
+            self.conflicts += bisect_left(highs, low)
+            insort(lows, low)
+        if high is not None:
+            insort(highs, high)
+        self._role(f, low, high, estimate, 1)
+
+    def _lift(self, f: DatedFigure) -> None:
+        del self.current[f.id]
+        self.unprojected.pop(f.id, None)
+        low, high, estimate = self.placed.pop(f.id)
+        _count(self.origins, f.origins or {("figure", f.id)}, -1)
+        _count(self.groups, f.groups, -1)
+        lows, highs = self.lows, self.highs
+        if low is not None:
+            del lows[bisect_left(lows, low)]
+        if high is not None:
+            del highs[bisect_left(highs, high)]
+        if high is not None:
+            self.conflicts -= len(lows) - bisect_right(lows, high)
+            if low is not None and low > high:
+                self.conflicts -= 1
+        if low is not None:
+            self.conflicts -= bisect_left(highs, low)
+        self._role(f, low, high, estimate, -1)
+
+    def _role(self, f: DatedFigure, low, high, estimate: bool, step: int) -> None:
+        """Count ``f``'s interval in (``step`` 1) or out (-1) of its role's."""
+        if estimate:
+            self.estimates += step
+            for end, values, is_open in (
+                (low, self.estimate_lows, 0),
+                (high, self.estimate_highs, 1),
+            ):
+                if end is None:
+                    self.open_estimates[is_open] += step
+                elif step > 0:
+                    insort(values, end)
+                else:
+                    del values[bisect_left(values, end)]
+        elif step > 0:
+            self.bounds[f.id] = FigureInterval(f.id, f.groups, low, high, f.origins)
+        else:
+            del self.bounds[f.id]
+        by_group, unions = self.by_group[estimate], self.unions[estimate]
+        for group in f.groups:
+            if step > 0:
+                by_group.setdefault(group, []).append((low, high))
+            else:
+                intervals = by_group[group]
+                intervals.remove((low, high))
+                if not intervals:
+                    del by_group[group]
+            unions.pop(group, None)
+
+    def _pieces(self, estimate: bool) -> list[tuple]:
+        """Each group's counted intervals merged (``comparison.union``): a piece
+        ``(low, high, group)`` each."""
+        by_group, unions = self.by_group[estimate], self.unions[estimate]
+        pieces = []
+        for group, intervals in by_group.items():
+            found = unions.get(group)
+            if found is None:
+                found = unions[group] = [
+                    (low, high, group) for low, high in comparison.union(intervals)
+                ]
+            pieces += found
+        return pieces
 
     def result(self, known_at: datetime.datetime) -> Result:
-        intervals, estimates, bounds = [], [], []
-        for f in self.current.values():
-            interval, projected = self.interval(f)
-            intervals.append(interval)
-            if f.reads_as_estimate() and not projected:
-                estimates.append(interval)
-            else:
-                bounds.append(interval)
-        return _summary(
-            self.at,
-            known_at,
-            [],
-            list(self.current.values()),
-            intervals,
-            estimates,
-            bounds,
-            considered=self.count,
+        all_groups = sorted(self.groups, key=comparison._group_order)
+        if self.estimates:
+            support_kind = ESTIMATE + "s"
+            stretches = comparison.stretches(
+                self._pieces(True), list(self.bounds.values()), all_groups
+            )
+        else:
+            support_kind = BOUND + "s" if self.bounds else None
+            stretches = comparison.stretches(self._pieces(False), (), all_groups)
+        lows, highs = self.lows, self.highs
+        positive = bisect_right(lows, 0)
+        spread = None
+        if highs and positive < len(lows):
+            spread = comparison.ratio(highs[-1], lows[positive])
+        no_low, no_high = self.open_estimates
+        return Result(
+            at=self.at,
+            known_at=known_at,
+            figures=[],
             conflicts=[],
+            best_supported=stretches,
+            support_kind=support_kind,
+            spread=spread,
+            counts=Counts(
+                figures=self.count,
+                current=len(self.current),
+                origins=len(self.origins),
+                groups=len(self.groups),
+                conflicts=self.conflicts,
+            ),
+            low=self.estimate_lows[0] if self.estimates and not no_low else None,
+            high=self.estimate_highs[-1] if self.estimates and not no_high else None,
         )
+
+
+def _count(counts: dict, keys, step: int) -> None:
+    for key in keys:
+        held = counts.get(key, 0) + step
+        if held:
+            counts[key] = held
+        else:
+            del counts[key]
 
 
 @dataclass
