@@ -12,9 +12,12 @@ Which figures take part, and with which interval, is the time module's
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import accumulate, repeat
+from operator import add, sub
 from typing import NamedTuple
 
 Number = Decimal | int | float
@@ -189,74 +192,105 @@ def stretches(pieces: list[tuple], others, all_groups: list) -> list[Stretch]:
     one group's intervals, as ``union`` merges them (none of a group's touch).
     ``all_groups`` is every group of them and of ``others``, in order.
 
-    Sweeps the distinct finite ends in order. The values between two neighbouring
-    ends are covered by the pieces that reach across both; an end itself is also
-    covered by the pieces that start or stop there. A group's pieces never touch,
-    so the support of a piece of the line is the number of pieces covering it.
-    Neighbouring pieces of the line with the same best support from the same groups
-    merge into one stretch.
+    The line is cut at the distinct finite ends, the points: the gap before each
+    point, the point, and the gap after the last. Since a group's pieces never
+    touch, a piece of the line is supported by as many groups as pieces cover it:
+    at a point, those of the gap before it and those that start there; in the gap
+    after it, those less the ones that stop there. The best support is therefore
+    reached at points (or, without any, in the one gap), counted in one pass.
+
+    A stretch is a longest run of pieces of the line supported by the best number
+    of groups, the same ones. It holds a point of best support and, when no piece
+    starts there, the gap before it; when none stops there, the gap after it and
+    the next point, where none can start.
     """
-    starts: dict[Number, list] = {}
-    ends: dict[Number, list] = {}
-    active: set = set()
-    for low, high, group in pieces:
-        if low is None:
-            active.add(group)
-        else:
-            starts.setdefault(low, []).append(group)
-        if high is not None:
-            ends.setdefault(high, []).append(group)
-    # One pass over the pieces of the line: the gap before each point, the point,
-    # and the gap after the last. A run is [low, high, groups]; the groups of a
-    # piece are taken (as a set) only where its support reaches the best so far
-    # and they changed since last taken.
-    best, runs, joined, taken = 0, [], False, None
-    previous = None
-    for point in sorted(starts.keys() | ends.keys()):
-        support = len(active)
-        if support and support >= best:
-            best, taken = _reach(runs, best, joined, taken, active, previous, point)
-            joined = True
-        else:
-            joined = False
-        begun = starts.get(point)
-        if begun:
-            active.update(begun)
-            taken = None
-        support = len(active)
-        if support and support >= best:
-            best, taken = _reach(runs, best, joined, taken, active, point, point)
-            joined = True
-        else:
-            joined = False
-        ended = ends.get(point)
-        if ended:
-            active.difference_update(ended)
-            taken = None
-        previous = point
-    support = len(active)
-    if support and support >= best:
-        best, taken = _reach(runs, best, joined, taken, active, previous, None)
-    if best == 0:
+    starts = Counter(low for low, _, _ in pieces)
+    ends = Counter(high for _, high, _ in pieces)
+    open_low = starts.pop(None, 0)
+    ends.pop(None, None)
+    points = sorted(starts.keys() | ends.keys())
+    return line_stretches(starts, ends, open_low, points, pieces, others, all_groups)
+
+
+def line_stretches(
+    starts: dict, ends: dict, open_low: int, points: list, pieces, others, all_groups
+) -> list[Stretch]:
+    """``stretches`` of ``pieces`` from their ends, counted: how many start and
+    stop at each finite value, how many have no low, and the ``points``, sorted
+    (what ``Line`` keeps as pieces come and go)."""
+    if not points:  # every piece covers every value
+        if not open_low:
+            return []
+        run = [None, None, frozenset(group for _, _, group in pieces)]
+        return [_stretch(run, open_low, all_groups, others)]
+    begun = list(map(starts.get, points, repeat(0)))
+    ended = list(map(ends.get, points, repeat(0)))
+    before = accumulate(map(sub, begun, ended), initial=open_low)
+    at_point = list(map(add, before, begun))
+    best = max(at_point)
+    if not best:
         return []
+    runs = []
+    last = len(points) - 1
+    i = at_point.index(best)
+    while True:
+        value = points[i]
+        low = value if begun[i] else (points[i - 1] if i else None)
+        while not ended[i] and i < last:
+            i += 1
+        high = points[i] if ended[i] else None
+        groups = frozenset(
+            group
+            for start, end, group in pieces
+            if (start is None or start <= value) and (end is None or end >= value)
+        )
+        runs.append([low, high, groups])
+        try:
+            i = at_point.index(best, i + 1)
+        except ValueError:
+            break
     return [_stretch(run, best, all_groups, others) for run in runs]
 
 
-def _reach(runs: list, best: int, joined: bool, taken, active: set, low, high):
-    """A piece of the line from ``low`` to ``high`` covered by the groups
-    ``active``, at least as many as the best so far: start or extend a run (the
-    last one when ``joined``, it reaching the piece before). The best support and
-    the piece's groups, as a set."""
-    if len(active) > best:
-        best, joined = len(active), False
-        runs.clear()
-    if taken is None:
-        taken = frozenset(active)
-    if joined and runs[-1][2] == taken:
-        runs[-1][1] = high
-    else:
-        runs.append([low, high, taken])
-    return best, taken
+class Line:
+    """The ends of a changing set of pieces, as ``line_stretches`` takes them."""
+
+    def __init__(self):
+        self.starts: dict = {}
+        self.ends: dict = {}
+        self.open_low = 0
+        self.points: list = []
+
+    def count(self, low, high, step: int) -> None:
+        """Count the piece from ``low`` to ``high`` in (``step`` 1) or out (-1)."""
+        if low is None:
+            self.open_low += step
+        else:
+            self._end(self.starts, self.ends, low, step)
+        if high is not None:
+            self._end(self.ends, self.starts, high, step)
+
+    def _end(self, counts: dict, others: dict, value, step: int) -> None:
+        held = counts.get(value, 0) + step
+        if held:
+            counts[value] = held
+            if held == 1 and step == 1 and value not in others:
+                insort(self.points, value)
+        else:
+            del counts[value]
+            if value not in others:
+                del self.points[bisect_left(self.points, value)]
+
+    def stretches(self, pieces, others, all_groups) -> list[Stretch]:
+        return line_stretches(
+            self.starts,
+            self.ends,
+            self.open_low,
+            self.points,
+            pieces,
+            others,
+            all_groups,
+        )
 
 
 def _group_order(group):

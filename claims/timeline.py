@@ -391,7 +391,12 @@ class _Known:
         #: union, dropped when they change.
         self.by_group: tuple[dict, dict] = ({}, {})
         self.unions: tuple[dict, dict] = ({}, {})
+        #: The unions counted in each role's line (the others are to count again).
+        self.merged: tuple[dict, dict] = ({}, {})
+        self.lines = (comparison.Line(), comparison.Line())
         self.bounds: dict[int, FigureInterval] = {}
+        #: The current figures' groups in order, dropped when they change.
+        self.group_order: list | None = None
 
     def admit(self, f: DatedFigure) -> None:
         self.count += 1
@@ -439,92 +444,135 @@ class _Known:
             self.unprojected[f.id] = f
         self.current[f.id] = f
         self.placed[f.id] = (low, high, estimate)
-        _count(self.origins, f.origins or {("figure", f.id)}, 1)
-        _count(self.groups, f.groups, 1)
+        counts = self.origins
+        for key in f.origins or (("figure", f.id),):
+            counts[key] = counts.get(key, 0) + 1
+        counts = self.groups
+        for key in f.groups:
+            held = counts.get(key, 0)
+            counts[key] = held + 1
+            if not held:
+                self.group_order = None
         lows, highs = self.lows, self.highs
         if high is not None:
             self.conflicts += len(lows) - bisect_right(lows, high)
             if low is not None and low > high:
                 self.conflicts += 1
-        if low is not None:
-            self.conflicts += bisect_left(highs, low)
-            insort(lows, low)
-        if high is not None:
             insort(highs, high)
-        self._role(f, low, high, estimate, 1)
+        if low is not None:
+            self.conflicts += bisect_left(highs, low) - (
+                high is not None and high < low
+            )
+            insort(lows, low)
+        if estimate:
+            self.estimates += 1
+            if low is None:
+                self.open_estimates[0] += 1
+            else:
+                insort(self.estimate_lows, low)
+            if high is None:
+                self.open_estimates[1] += 1
+            else:
+                insort(self.estimate_highs, high)
+        else:
+            self.bounds[f.id] = FigureInterval(f.id, f.groups, low, high, f.origins)
+        by_group, unions = self.by_group[estimate], self.unions[estimate]
+        for group in f.groups:
+            found = by_group.get(group)
+            if found is None:
+                by_group[group] = [(low, high)]
+            else:
+                found.append((low, high))
+            unions.pop(group, None)
 
     def _lift(self, f: DatedFigure) -> None:
         del self.current[f.id]
         self.unprojected.pop(f.id, None)
         low, high, estimate = self.placed.pop(f.id)
-        _count(self.origins, f.origins or {("figure", f.id)}, -1)
-        _count(self.groups, f.groups, -1)
+        counts = self.origins
+        for key in f.origins or (("figure", f.id),):
+            held = counts[key] - 1
+            if held:
+                counts[key] = held
+            else:
+                del counts[key]
+        counts = self.groups
+        for key in f.groups:
+            held = counts[key] - 1
+            if held:
+                counts[key] = held
+            else:
+                del counts[key]
+                self.group_order = None
         lows, highs = self.lows, self.highs
         if low is not None:
             del lows[bisect_left(lows, low)]
         if high is not None:
             del highs[bisect_left(highs, high)]
-        if high is not None:
             self.conflicts -= len(lows) - bisect_right(lows, high)
             if low is not None and low > high:
                 self.conflicts -= 1
         if low is not None:
             self.conflicts -= bisect_left(highs, low)
-        self._role(f, low, high, estimate, -1)
-
-    def _role(self, f: DatedFigure, low, high, estimate: bool, step: int) -> None:
-        """Count ``f``'s interval in (``step`` 1) or out (-1) of its role's."""
         if estimate:
-            self.estimates += step
-            for end, values, is_open in (
-                (low, self.estimate_lows, 0),
-                (high, self.estimate_highs, 1),
-            ):
-                if end is None:
-                    self.open_estimates[is_open] += step
-                elif step > 0:
-                    insort(values, end)
-                else:
-                    del values[bisect_left(values, end)]
-        elif step > 0:
-            self.bounds[f.id] = FigureInterval(f.id, f.groups, low, high, f.origins)
+            self.estimates -= 1
+            if low is None:
+                self.open_estimates[0] -= 1
+            else:
+                del self.estimate_lows[bisect_left(self.estimate_lows, low)]
+            if high is None:
+                self.open_estimates[1] -= 1
+            else:
+                del self.estimate_highs[bisect_left(self.estimate_highs, high)]
         else:
             del self.bounds[f.id]
         by_group, unions = self.by_group[estimate], self.unions[estimate]
         for group in f.groups:
-            if step > 0:
-                by_group.setdefault(group, []).append((low, high))
-            else:
-                intervals = by_group[group]
-                intervals.remove((low, high))
-                if not intervals:
-                    del by_group[group]
+            intervals = by_group[group]
+            intervals.remove((low, high))
+            if not intervals:
+                del by_group[group]
             unions.pop(group, None)
 
-    def _pieces(self, estimate: bool) -> list[tuple]:
-        """Each group's counted intervals merged (``comparison.union``): a piece
-        ``(low, high, group)`` each."""
+    def _line(self, estimate: bool) -> tuple[comparison.Line, list]:
+        """The ends of each group's counted intervals merged (``comparison.union``),
+        and those merged intervals, ``(low, high, group)`` each."""
         by_group, unions = self.by_group[estimate], self.unions[estimate]
-        pieces = []
+        line, merged = self.lines[estimate], self.merged[estimate]
+        for group in [g for g in merged if g not in unions]:
+            intervals = by_group.get(group)
+            found = comparison.union(intervals) if intervals else []
+            if found != merged[group]:
+                for low, high in merged[group]:
+                    line.count(low, high, -1)
+                for low, high in found:
+                    line.count(low, high, 1)
+            if found:
+                merged[group] = unions[group] = found
+            else:
+                del merged[group]
         for group, intervals in by_group.items():
-            found = unions.get(group)
-            if found is None:
-                found = unions[group] = [
-                    (low, high, group) for low, high in comparison.union(intervals)
-                ]
-            pieces += found
-        return pieces
+            if group not in merged:
+                merged[group] = unions[group] = comparison.union(intervals)
+                for low, high in merged[group]:
+                    line.count(low, high, 1)
+        pieces = [
+            (low, high, group) for group, found in merged.items() for low, high in found
+        ]
+        return line, pieces
 
     def result(self, known_at: datetime.datetime) -> Result:
-        all_groups = sorted(self.groups, key=comparison._group_order)
+        if self.group_order is None:
+            self.group_order = sorted(self.groups, key=comparison._group_order)
+        all_groups = self.group_order
         if self.estimates:
             support_kind = ESTIMATE + "s"
-            stretches = comparison.stretches(
-                self._pieces(True), list(self.bounds.values()), all_groups
-            )
+            line, pieces = self._line(True)
+            stretches = line.stretches(pieces, list(self.bounds.values()), all_groups)
         else:
             support_kind = BOUND + "s" if self.bounds else None
-            stretches = comparison.stretches(self._pieces(False), (), all_groups)
+            line, pieces = self._line(False)
+            stretches = line.stretches(pieces, (), all_groups)
         lows, highs = self.lows, self.highs
         positive = bisect_right(lows, 0)
         spread = None
@@ -549,15 +597,6 @@ class _Known:
             low=self.estimate_lows[0] if self.estimates and not no_low else None,
             high=self.estimate_highs[-1] if self.estimates and not no_high else None,
         )
-
-
-def _count(counts: dict, keys, step: int) -> None:
-    for key in keys:
-        held = counts.get(key, 0) + step
-        if held:
-            counts[key] = held
-        else:
-            del counts[key]
 
 
 @dataclass
