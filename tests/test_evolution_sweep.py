@@ -77,7 +77,8 @@ def brute_stretches(figures, others=()):
             runs.append([low, high, groups])
         joined = True
     order = sorted(
-        {g for f in [*figures, *others] for g in f.groups}, key=lambda g: (str(type(g)), g)
+        {g for f in [*figures, *others] for g in f.groups},
+        key=lambda g: (str(type(g)), g),
     )
     found = []
     for low, high, groups in runs:
