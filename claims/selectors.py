@@ -427,26 +427,39 @@ def _comparison_of(
     voices: dict[int, Voices],
 ) -> dict:
     by_id = {row["id"]: row for row in rows}
-    # What each claim speaks for, built once per claim rather than once per figure.
+    # What each claim speaks for, built once per claim rather than once per figure;
+    # its source's and groups' references once per source and set of groups (most
+    # claims are their own origin, sharing their source's set).
     spoken: dict[int, tuple] = {}
+    refs: dict[tuple, tuple] = {}
     figures = []
+    append = figures.append
     for situated in result.figures:
         row = by_id[situated.figure.id]
         claim_id = row["claim_id"]
-        if claim_id not in spoken:
+        said = spoken.get(claim_id)
+        if said is None:
             voice = voices[claim_id]
-            spoken[claim_id] = (
-                tree.ref(min(voice.groups)),
-                _group_refs(voice.groups, tree),
+            key = (row["claim__source_id"], voice.groups)
+            shared = refs.get(key)
+            if shared is None:
+                shared = refs[key] = (
+                    tree.ref(row["claim__source_id"]),
+                    tree.ref(min(voice.groups)),
+                    _group_refs(voice.groups, tree),
+                )
+            said = spoken[claim_id] = (
+                *shared,
                 voice.origins[0],
                 list(voice.origins),
             )
-        group, groups, origin, origin_ids = spoken[claim_id]
-        figures.append(
+        source, group, groups, origin, origin_ids = said
+        current = situated.role != timeline.SUPERSEDED
+        append(
             {
                 "id": row["id"],
                 "claim_id": claim_id,
-                "source": tree.ref(row["claim__source_id"]),
+                "source": source,
                 "group": group,
                 "groups": groups,
                 "origin_claim_id": origin,
@@ -460,9 +473,9 @@ def _comparison_of(
                 "date": row["as_of"],
                 "role": situated.role,
                 "superseded_by": situated.superseded_by,
-                "at_interval": None
-                if not situated.current
-                else {"low": situated.low, "high": situated.high},
+                "at_interval": {"low": situated.low, "high": situated.high}
+                if current
+                else None,
             }
         )
     return {

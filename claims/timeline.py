@@ -204,28 +204,36 @@ def situate(
         for f in visible
         if window.holds(f.date) and (f.date is None or at is None or f.date <= at)
     ]
+    # Each source's latest figure, with its order: each figure's order taken once.
+    keys = [f.order() for f in considered]
     latest: dict = {}
-    for f in considered:
+    for f, key in zip(considered, keys, strict=True):
         for source in f.sources:
             held = latest.get(source)
-            if held is None or held.order() < f.order():
-                latest[source] = f
+            if held is None or held[0] < key:
+                latest[source] = (key, f)
     situated = []
+    append = situated.append
+    cumulative = kind == CUMULATIVE and at is not None
     for f in considered:
-        newer = [latest[s] for s in f.sources if latest[s] is not f]
-        if f.sources and len(newer) == len(f.sources):
-            by = max(newer, key=DatedFigure.order)
-            situated.append(Situated(f, SUPERSEDED, by.id, None, None))
-            continue
-        low, high = f.low, f.high
-        projected = (
-            kind == CUMULATIVE and at is not None and (f.date is None or f.date < at)
-        )
+        sources = f.sources
+        if sources:
+            newer = [latest[s] for s in sources]
+            if all(held[1] is not f for held in newer):
+                by = max(newer, key=_first)[1]
+                append(Situated(f, SUPERSEDED, by.id, None, None))
+                continue
+        projected = cumulative and (f.date is None or f.date < at)
         if projected:
-            high = None
-        role = ESTIMATE if f.reads_as_estimate() and not projected else BOUND
-        situated.append(Situated(f, role, None, low, high))
+            append(Situated(f, BOUND, None, f.low, None))
+        else:
+            role = ESTIMATE if f.reads_as_estimate() else BOUND
+            append(Situated(f, role, None, f.low, f.high))
     return at, situated
+
+
+def _first(pair: tuple):
+    return pair[0]
 
 
 class When(TypedDict, total=False):
