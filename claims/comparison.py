@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from itertools import accumulate, repeat
 from operator import add, sub
 from typing import NamedTuple
@@ -209,19 +210,31 @@ def stretches(pieces: list[tuple], others, all_groups: list) -> list[Stretch]:
     open_low = starts.pop(None, 0)
     ends.pop(None, None)
     points = sorted(starts.keys() | ends.keys())
-    return line_stretches(starts, ends, open_low, points, pieces, others, all_groups)
+    groups_at = partial(_groups_at, pieces)
+    return line_stretches(starts, ends, open_low, points, groups_at, others, all_groups)
+
+
+def _groups_at(pieces, value) -> frozenset:
+    """The groups of the ``pieces`` covering ``value`` (when ``value`` is
+    ``None``, there are no finite ends: all of them)."""
+    return frozenset(
+        group
+        for start, end, group in pieces
+        if (start is None or start <= value) and (end is None or end >= value)
+    )
 
 
 def line_stretches(
-    starts: dict, ends: dict, open_low: int, points: list, pieces, others, all_groups
+    starts: dict, ends: dict, open_low: int, points: list, groups_at, others, all_groups
 ) -> list[Stretch]:
-    """``stretches`` of ``pieces`` from their ends, counted: how many start and
-    stop at each finite value, how many have no low, and the ``points``, sorted
-    (what ``Line`` keeps as pieces come and go)."""
+    """``stretches`` of pieces from their ends, counted: how many start and stop at
+    each finite value, how many have no low, and the ``points``, sorted (what
+    ``Line`` keeps as pieces come and go); ``groups_at(value)`` gives the groups of
+    the pieces covering a value (``_groups_at``)."""
     if not points:  # every piece covers every value
         if not open_low:
             return []
-        run = [None, None, frozenset(group for _, _, group in pieces)]
+        run = [None, None, groups_at(None)]
         return [_stretch(run, open_low, all_groups, others)]
     begun = list(map(starts.get, points, repeat(0)))
     ended = list(map(ends.get, points, repeat(0)))
@@ -239,12 +252,7 @@ def line_stretches(
         while not ended[i] and i < last:
             i += 1
         high = points[i] if ended[i] else None
-        groups = frozenset(
-            group
-            for start, end, group in pieces
-            if (start is None or start <= value) and (end is None or end >= value)
-        )
-        runs.append([low, high, groups])
+        runs.append([low, high, groups_at(value)])
         try:
             i = at_point.index(best, i + 1)
         except ValueError:
@@ -281,13 +289,13 @@ class Line:
             if value not in others:
                 del self.points[bisect_left(self.points, value)]
 
-    def stretches(self, pieces, others, all_groups) -> list[Stretch]:
+    def stretches(self, groups_at, others, all_groups) -> list[Stretch]:
         return line_stretches(
             self.starts,
             self.ends,
             self.open_low,
             self.points,
-            pieces,
+            groups_at,
             others,
             all_groups,
         )
@@ -308,13 +316,21 @@ def _stretch(run: list, support: int, all_groups: list, others) -> Stretch:
         for g in f.groups
         if g not in groups
     }
+    supporting, consistent_groups, other = [], [], []
+    for g in all_groups:
+        if g in groups:
+            supporting.append(g)
+        elif g in consistent:
+            consistent_groups.append(g)
+        else:
+            other.append(g)
     return Stretch(
         low=low,
         high=high,
         support=support,
-        supporting_groups=[g for g in all_groups if g in groups],
-        consistent_groups=[g for g in all_groups if g in consistent],
-        other_groups=[g for g in all_groups if g not in groups and g not in consistent],
+        supporting_groups=supporting,
+        consistent_groups=consistent_groups,
+        other_groups=other,
     )
 
 

@@ -542,9 +542,9 @@ class _Known:
                 del by_group[group]
             unions.pop(group, None)
 
-    def _line(self, estimate: bool) -> tuple[comparison.Line, list]:
+    def _line(self, estimate: bool) -> comparison.Line:
         """The ends of each group's counted intervals merged (``comparison.union``),
-        and those merged intervals, ``(low, high, group)`` each."""
+        brought up to date."""
         by_group, unions = self.by_group[estimate], self.unions[estimate]
         line, merged = self.lines[estimate], self.merged[estimate]
         for group in [g for g in merged if g not in unions]:
@@ -564,10 +564,21 @@ class _Known:
                 merged[group] = unions[group] = comparison.union(intervals)
                 for low, high in merged[group]:
                     line.count(low, high, 1)
-        pieces = [
-            (low, high, group) for group, found in merged.items() for low, high in found
-        ]
-        return line, pieces
+        return line
+
+    def _groups_at(self, estimate: bool):
+        """``comparison.line_stretches``'s ``groups_at`` of a role's line."""
+        merged = self.merged[estimate]
+
+        def groups_at(value) -> frozenset:
+            return frozenset(
+                group
+                for group, found in merged.items()
+                for low, high in found
+                if (low is None or low <= value) and (high is None or high >= value)
+            )
+
+        return groups_at
 
     def result(self, known_at: datetime.datetime) -> Result:
         if self.group_order is None:
@@ -575,12 +586,14 @@ class _Known:
         all_groups = self.group_order
         if self.estimates:
             support_kind = ESTIMATE + "s"
-            line, pieces = self._line(True)
-            stretches = line.stretches(pieces, list(self.bounds.values()), all_groups)
+            stretches = self._line(True).stretches(
+                self._groups_at(True), list(self.bounds.values()), all_groups
+            )
         else:
             support_kind = BOUND + "s" if self.bounds else None
-            line, pieces = self._line(False)
-            stretches = line.stretches(pieces, (), all_groups)
+            stretches = self._line(False).stretches(
+                self._groups_at(False), (), all_groups
+            )
         lows, highs = self.lows, self.highs
         positive = bisect_right(lows, 0)
         spread = None
