@@ -242,20 +242,43 @@ def _all_figure_rows(measure_ids: list[int]) -> list[dict]:
     once and made into the same rows here: a figure's publication time, a naive
     time in the connection's zone where the backend gives one, made aware as the
     ORM does."""
-    measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
-    if not measure_ids:
-        return []
-    sql, names = _all_figures_sql(connection.vendor, len(measure_ids))
-    zone = connection.timezone
-    with connection.cursor() as cursor:
-        cursor.execute(sql, measure_ids)
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    names, found = _all_figure_tuples(measure_ids)
+    aware = _aware_moments()
+    rows = [dict(zip(names, row, strict=True)) for row in found]
     for row in rows:
-        published = row["claim__document__published_at"]
-        if published is not None and published.tzinfo is None:
-            row["claim__document__published_at"] = published.replace(tzinfo=zone)
+        row["claim__document__published_at"] = aware(
+            row["claim__document__published_at"]
+        )
         row["bounds_overridden"] = bool(row["bounds_overridden"])
     return rows
+
+
+def _all_figure_tuples(measure_ids: list[int]) -> tuple[tuple[str, ...], list]:
+    """The columns and rows of ``_all_figure_rows``, as the database gives them."""
+    measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
+    if not measure_ids:
+        return (), []
+    sql, names = _all_figures_sql(connection.vendor, len(measure_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, measure_ids)
+        return names, cursor.fetchall()
+
+
+def _aware_moments():
+    """A function making a publication time aware, as the ORM does (a naive time
+    from the backend is in the connection's zone), once a distinct time."""
+    zone = connection.timezone
+    made: dict = {}
+
+    def aware(moment):
+        if moment is None or moment.tzinfo is not None:
+            return moment
+        found = made.get(moment)
+        if found is None:
+            found = made[moment] = moment.replace(tzinfo=zone)
+        return found
+
+    return aware
 
 
 def _figure_values(measures, known_at=None, after=None, before=None):
@@ -515,18 +538,47 @@ def measure_evolution(measure: Measure) -> dict:
     holding a figure on it was published, the comparison known at that day's end
     (its T, best-supported stretches, lowest low and highest high of the current
     estimates, counts). Three queries."""
-    rows = _figure_rows([measure])
+    names, rows = _all_figure_tuples([measure.pk])
     origin_map = origins_of_measures([measure.pk])
     tree = SourceTree.load()
+    # The rows as the database gives them, each made a figure at once.
+    at = {name: i for i, name in enumerate(names)}
+    id_, low, high, qualifier, as_of, claim, source, published, overridden = (
+        at["id"],
+        at["low_number"],
+        at["high_number"],
+        at["qualifier"],
+        at["as_of"],
+        at["claim_id"],
+        at["claim__source_id"],
+        at["claim__document__published_at"],
+        at["bounds_overridden"],
+    )
+    aware = _aware_moments()
     voices: dict[int, Voices] = {}
     dated = []
+    append = dated.append
     for row in rows:
-        claim_id = row["claim_id"]
-        if claim_id not in voices:
-            voices[claim_id] = Voices.of(
-                claim_id, row["claim__source_id"], origin_map, tree
+        claim_id = row[claim]
+        voice = voices.get(claim_id)
+        if voice is None:
+            voice = voices[claim_id] = Voices.of(
+                claim_id, row[source], origin_map, tree
             )
-        dated.append(_dated(row, voices[claim_id]))
+        append(
+            timeline.DatedFigure(
+                row[id_],
+                row[low],
+                row[high],
+                row[qualifier],
+                row[as_of],
+                aware(row[published]),
+                voice.sources,
+                voice.groups,
+                voice.origin_set,
+                bool(row[overridden]),
+            )
+        )
     steps = timeline.evolution(
         dated, kind=measure.kind, tz=timezone.get_current_timezone()
     )
