@@ -118,16 +118,17 @@ def conflicts(
         (f for f in figures if f.high is not None), key=lambda f: (f.high, f.id)
     )
     for lower in lowers:
-        start = bisect_right(lows, lower.high)
-        for upper in reversed(with_low[start:]):
-            if limit is not None and len(found) >= limit:
-                return found
-            found.append(
-                Conflict(
-                    figure_ids=(lower.id, upper.id),
-                    same_group=bool(lower.groups & upper.groups),
-                )
-            )
+        uppers = with_low[bisect_right(lows, lower.high) :]
+        if not uppers:
+            continue
+        uppers.reverse()
+        room = None if limit is None else limit - len(found)
+        if room is not None and len(uppers) >= room:
+            del uppers[room:]
+        lower_id, apart = lower.id, lower.groups.isdisjoint
+        found += [Conflict((lower_id, u.id), not apart(u.groups)) for u in uppers]
+        if room is not None and len(found) >= limit:
+            break
     return found
 
 

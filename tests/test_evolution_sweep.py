@@ -222,3 +222,25 @@ def test_a_superseded_figure_leaves_the_counts_and_the_stretches():
     # The second day's figure of source 1 supersedes its first: no overlap left.
     assert second.counts == timeline.Counts(3, 2, 2, 2, 1)
     assert [(s.low, s.high) for s in second.best_supported] == [(4, 9), (20, 30)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(figure_intervals(max_size=15), st.one_of(st.none(), st.integers(0, 20)))
+def test_the_listed_conflicts_are_the_widest_pairs_in_order(figures, limit):
+    lowers = sorted(
+        (f for f in figures if f.high is not None), key=lambda f: (f.high, f.id)
+    )
+    uppers = sorted(
+        (f for f in figures if f.low is not None),
+        key=lambda f: (f.low, f.id),
+        reverse=True,
+    )
+    pairs = [
+        comparison.Conflict((a.id, b.id), bool(a.groups & b.groups))
+        for a in lowers
+        for b in uppers
+        if b.low > a.high
+    ]
+    expected = pairs if limit is None else pairs[:limit]
+    assert comparison.conflicts(figures, limit) == expected
+    assert comparison.count_conflicts(figures) == len(pairs)
