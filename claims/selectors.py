@@ -372,20 +372,20 @@ def _situations(
     tree = tree or SourceTree.load()
     voices: dict[int, Voices] = {}
     by_measure: dict[int, list[dict]] = {m.pk: [] for m in measures}
+    dated: dict[int, list] = {m.pk: [] for m in measures}
     for row in rows:
         claim_id = row["claim_id"]
-        if claim_id not in voices:
-            voices[claim_id] = Voices.of(
+        voice = voices.get(claim_id)
+        if voice is None:
+            voice = voices[claim_id] = Voices.of(
                 claim_id, row["claim__source_id"], origin_map, tree
             )
         by_measure[row["measure_id"]].append(row)
+        dated[row["measure_id"]].append(_dated(row, voice))
     results = {
         measure.pk: (
             timeline.compare_at(
-                [
-                    _dated(row, voices[row["claim_id"]])
-                    for row in by_measure[measure.pk]
-                ],
+                dated[measure.pk],
                 kind=measure.kind,
                 at=at,
                 known_at=known_at,
@@ -507,8 +507,8 @@ def _comparison_of(
         "known_at": result.known_at,
         "figures": figures,
         "conflicts": [
-            {"figure_ids": list(c.figure_ids), "same_group": c.same_group}
-            for c in result.conflicts
+            {"figure_ids": [lower, upper], "same_group": same_group}
+            for (lower, upper), same_group in result.conflicts
         ],
         "best_supported": [
             {

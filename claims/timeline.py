@@ -198,12 +198,17 @@ def situate(
     order of the figures given."""
     visible = known(figures, known_at)
     at = at if at is not None else default_at(visible, before)
-    window = _Window(after, before)
-    considered = [
-        f
-        for f in visible
-        if window.holds(f.date) and (f.date is None or at is None or f.date <= at)
-    ]
+    if after is None and before is None:  # no window: every date holds
+        considered = [
+            f for f in visible if f.date is None or at is None or f.date <= at
+        ]
+    else:
+        window = _Window(after, before)
+        considered = [
+            f
+            for f in visible
+            if window.holds(f.date) and (f.date is None or at is None or f.date <= at)
+        ]
     # Each source's latest figure, with its order: each figure's order taken once.
     keys = [f.order() for f in considered]
     latest: dict = {}
@@ -217,7 +222,13 @@ def situate(
     cumulative = kind == CUMULATIVE and at is not None
     for f in considered:
         sources = f.sources
-        if sources:
+        if len(sources) == 1:  # most figures: superseded when not their source's
+            (source,) = sources
+            by = latest[source][1]
+            if by is not f:
+                append(Situated(f, SUPERSEDED, by.id, None, None))
+                continue
+        elif sources:
             newer = [latest[s] for s in sources]
             if all(held[1] is not f for held in newer):
                 by = max(newer, key=_first)[1]
@@ -257,17 +268,20 @@ def compare_at(
     the best-supported stretches (of estimates, else of bounds), the spread, the
     counts, and the lowest low and highest high of the current estimates."""
     at, situated = situate(figures, **when)
-    current = [s for s in situated if s.current]
-    intervals = [s.interval() for s in current]
-    estimates = [
-        i for s, i in zip(current, intervals, strict=True) if s.role == ESTIMATE
-    ]
-    bounds = [i for s, i in zip(current, intervals, strict=True) if s.role == BOUND]
+    current, intervals, estimates, bounds = [], [], [], []
+    for s in situated:
+        if s.role == SUPERSEDED:
+            continue
+        f = s.figure
+        interval = FigureInterval(f.id, f.groups, s.low, s.high, f.origins)
+        current.append(f)
+        intervals.append(interval)
+        (estimates if s.role == ESTIMATE else bounds).append(interval)
     return _summary(
         at,
         when.get("known_at"),
         situated,
-        [s.figure for s in current],
+        current,
         intervals,
         estimates,
         bounds,
