@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from itertools import accumulate, repeat
@@ -49,8 +49,7 @@ class Conflict(NamedTuple):
     same_group: bool
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(NamedTuple):
     """A run of values covered by the largest number of distinct groups.
 
     Every group with a figure in the comparison is exactly one of: *supporting*
@@ -61,9 +60,9 @@ class Stretch:
     low: Number | None
     high: Number | None
     support: int
-    supporting_groups: list = field(default_factory=list)
-    consistent_groups: list = field(default_factory=list)
-    other_groups: list = field(default_factory=list)
+    supporting_groups: list
+    consistent_groups: list
+    other_groups: list
 
 
 @dataclass(frozen=True)

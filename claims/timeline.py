@@ -101,8 +101,7 @@ class Situated(NamedTuple):
         )
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     figures: int
     current: int
     origins: int
@@ -110,8 +109,7 @@ class Counts:
     conflicts: int
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """A comparison at T, known at K."""
 
     at: datetime.date | None
@@ -126,8 +124,7 @@ class Result:
     high: Number | None = None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """The comparison known at the end of one publication day."""
 
     day: datetime.date
