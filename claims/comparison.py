@@ -146,7 +146,7 @@ def best_supported(
     if not figures:
         return []
     all_groups = sorted(
-        {g for f in [*figures, *others] for g in f.groups}, key=_group_order
+        {g for f in [*figures, *others] for g in f.groups}, key=group_key
     )
     by_group: dict = {}
     for f in figures:
@@ -301,7 +301,8 @@ class Line:
         )
 
 
-def _group_order(group):
+def group_key(group):
+    """The key groups are listed in: by type, then value."""
     return (str(type(group)), group)
 
 

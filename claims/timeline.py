@@ -300,8 +300,7 @@ def _summary(
     conflicts,
 ) -> Result:
     """The comparison of the current figures (``current``, their ``intervals`` at
-    T, split into ``estimates`` and ``bounds``): shared by ``compare_at`` and the
-    incremental evolution."""
+    T, split into ``estimates`` and ``bounds``), for ``compare_at``."""
     if estimates:
         stretches = comparison.best_supported(estimates, bounds)
         support_kind = ESTIMATE + "s"
@@ -355,7 +354,9 @@ def evolution(
 
     The same as ``compare_at(figures, kind=kind, known_at=end_of_day(day, tz))``
     for each day, computed incrementally: each figure is admitted once, in order of
-    publication, and each step compares only the current figures.
+    publication, and what the comparison counts (``_Known``) is kept as figures
+    become current and are superseded; a step sweeps only the ends of each group's
+    merged intervals.
     """
     figures = list(figures)
     days = publication_days(figures, tz)
@@ -406,13 +407,13 @@ class _Known:
         self.open_estimates = [0, 0]  # estimates without a low, without a high
         self.estimate_lows: list = []
         self.estimate_highs: list = []
-        #: Each group's counted intervals, by role (True: estimates), and their
-        #: union, dropped when they change.
+        #: By role (True: estimates), each group's counted intervals; their union
+        #: (``comparison.union``) as counted in the role's line; and the groups
+        #: whose intervals changed since.
         self.by_group: tuple[dict, dict] = ({}, {})
-        self.unions: tuple[dict, dict] = ({}, {})
-        #: The unions counted in each role's line (the others are to count again).
         self.merged: tuple[dict, dict] = ({}, {})
         self.lines = (comparison.Line(), comparison.Line())
+        self.changed: tuple[set, set] = (set(), set())
         self.bounds: dict[int, FigureInterval] = {}
         #: The current figures' groups in order, dropped when they change.
         self.group_order: list | None = None
@@ -427,7 +428,6 @@ class _Known:
             self._place(f)
             return
         order = f.order()
-        held_any = False
         for source in f.sources:
             held = self.latest.get(source)
             if held is not None and held.order() > order:
@@ -438,8 +438,7 @@ class _Known:
                     self._lift(held)
             self.latest[source] = f
             self.holds[f.id] = self.holds.get(f.id, 0) + 1
-            held_any = True
-        if held_any and self.holds.get(f.id):
+        if self.holds.get(f.id):
             self._place(f)
 
     def _projects(self, f: DatedFigure) -> bool:
@@ -495,14 +494,14 @@ class _Known:
                 insort(self.estimate_highs, high)
         else:
             self.bounds[f.id] = FigureInterval(f.id, f.groups, low, high, f.origins)
-        by_group, unions = self.by_group[estimate], self.unions[estimate]
+        by_group = self.by_group[estimate]
         for group in f.groups:
             found = by_group.get(group)
             if found is None:
                 by_group[group] = [(low, high)]
             else:
                 found.append((low, high))
-            unions.pop(group, None)
+        self.changed[estimate].update(f.groups)
 
     def _lift(self, f: DatedFigure) -> None:
         del self.current[f.id]
@@ -545,36 +544,34 @@ class _Known:
                 del self.estimate_highs[bisect_left(self.estimate_highs, high)]
         else:
             del self.bounds[f.id]
-        by_group, unions = self.by_group[estimate], self.unions[estimate]
+        by_group = self.by_group[estimate]
         for group in f.groups:
             intervals = by_group[group]
             intervals.remove((low, high))
             if not intervals:
                 del by_group[group]
-            unions.pop(group, None)
+        self.changed[estimate].update(f.groups)
 
     def _line(self, estimate: bool) -> comparison.Line:
         """The ends of each group's counted intervals merged (``comparison.union``),
         brought up to date."""
-        by_group, unions = self.by_group[estimate], self.unions[estimate]
-        line, merged = self.lines[estimate], self.merged[estimate]
-        for group in [g for g in merged if g not in unions]:
+        by_group, merged = self.by_group[estimate], self.merged[estimate]
+        line, changed = self.lines[estimate], self.changed[estimate]
+        for group in changed:
             intervals = by_group.get(group)
             found = comparison.union(intervals) if intervals else []
-            if found != merged[group]:
-                for low, high in merged[group]:
-                    line.count(low, high, -1)
-                for low, high in found:
-                    line.count(low, high, 1)
+            held = merged.get(group, [])
+            if found == held:
+                continue
+            for low, high in held:
+                line.count(low, high, -1)
+            for low, high in found:
+                line.count(low, high, 1)
             if found:
-                merged[group] = unions[group] = found
+                merged[group] = found
             else:
                 del merged[group]
-        for group, intervals in by_group.items():
-            if group not in merged:
-                merged[group] = unions[group] = comparison.union(intervals)
-                for low, high in merged[group]:
-                    line.count(low, high, 1)
+        changed.clear()
         return line
 
     def _groups_at(self, estimate: bool):
@@ -593,7 +590,7 @@ class _Known:
 
     def result(self, known_at: datetime.datetime) -> Result:
         if self.group_order is None:
-            self.group_order = sorted(self.groups, key=comparison._group_order)
+            self.group_order = sorted(self.groups, key=comparison.group_key)
         all_groups = self.group_order
         if self.estimates:
             support_kind = ESTIMATE + "s"
