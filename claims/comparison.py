@@ -12,17 +12,22 @@ Which figures take part, and with which interval, is the time module's
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from itertools import accumulate, repeat
+from operator import add, sub
+from typing import NamedTuple
 
 Number = Decimal | int | float
 SPREAD_PLACES = Decimal("0.0001")
 
 
-@dataclass(frozen=True)
-class FigureInterval:
-    """What the comparison needs of a figure: its interval and its groups."""
+class FigureInterval(NamedTuple):
+    """What the comparison needs of a figure: its interval and its groups (a named
+    tuple: one is made for every current figure)."""
 
     id: int
     groups: frozenset
@@ -39,14 +44,12 @@ class FigureInterval:
         return True
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(NamedTuple):
     figure_ids: tuple[int, int]
     same_group: bool
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(NamedTuple):
     """A run of values covered by the largest number of distinct groups.
 
     Every group with a figure in the comparison is exactly one of: *supporting*
@@ -57,9 +60,9 @@ class Stretch:
     low: Number | None
     high: Number | None
     support: int
-    supporting_groups: list = field(default_factory=list)
-    consistent_groups: list = field(default_factory=list)
-    other_groups: list = field(default_factory=list)
+    supporting_groups: list
+    consistent_groups: list
+    other_groups: list
 
 
 @dataclass(frozen=True)
@@ -114,16 +117,17 @@ def conflicts(
         (f for f in figures if f.high is not None), key=lambda f: (f.high, f.id)
     )
     for lower in lowers:
-        start = bisect_right(lows, lower.high)
-        for upper in reversed(with_low[start:]):
-            if limit is not None and len(found) >= limit:
-                return found
-            found.append(
-                Conflict(
-                    figure_ids=(lower.id, upper.id),
-                    same_group=bool(lower.groups & upper.groups),
-                )
-            )
+        uppers = with_low[bisect_right(lows, lower.high) :]
+        if not uppers:
+            continue
+        uppers.reverse()
+        room = None if limit is None else limit - len(found)
+        if room is not None and len(uppers) >= room:
+            del uppers[room:]
+        lower_id, apart = lower.id, lower.groups.isdisjoint
+        found += [Conflict((lower_id, u.id), not apart(u.groups)) for u in uppers]
+        if room is not None and len(found) >= limit:
+            break
     return found
 
 
@@ -135,89 +139,199 @@ def best_supported(
     (bounds, when estimates are counted): they make their groups *consistent* with
     a stretch they cover, never supporting.
 
-    Sweeps the distinct finite ends in order. The values between two neighbouring
-    ends are covered by the intervals that reach across both; an end itself is also
-    covered by the intervals that start or stop there. Neighbouring pieces with the
-    same best support from the same groups merge into one stretch.
+    Where a group is covered depends only on the union of its intervals, so each
+    group's intervals are merged first (``union``) and the merged ones swept
+    (``stretches``).
     """
     if not figures:
         return []
     all_groups = sorted(
-        {g for f in [*figures, *others] for g in f.groups}, key=_group_order
+        {g for f in [*figures, *others] for g in f.groups}, key=group_key
     )
-    points = sorted({v for f in figures for v in (f.low, f.high) if v is not None})
-    starts: dict[Number, list] = {}
-    ends: dict[Number, list] = {}
-    counts: dict = {}
+    by_group: dict = {}
     for f in figures:
-        if f.low is None:
-            for group in f.groups:
-                counts[group] = counts.get(group, 0) + 1
-        else:
-            starts.setdefault(f.low, []).extend(f.groups)
-        if f.high is not None:
-            ends.setdefault(f.high, []).extend(f.groups)
+        for group in f.groups:
+            by_group.setdefault(group, []).append((f.low, f.high))
+    return stretches(
+        [
+            (low, high, group)
+            for group, intervals in by_group.items()
+            for low, high in union(intervals)
+        ],
+        others,
+        all_groups,
+    )
 
-    # One pass over the pieces: the gap before each point, the point, and the gap
-    # after the last. The groups of a piece are taken (as a set) only where its
-    # support reaches the best so far and they changed since last taken.
-    best, runs = 0, []
-    joined = False  # whether the last run reaches the previous piece
-    taken: frozenset | None = None
 
-    def piece(low, high) -> None:
-        nonlocal best, runs, joined, taken
-        support = len(counts)
-        if support == 0 or support < best:
-            joined = False
-            return
-        if support > best:
-            best, runs, joined = support, [], False
-        if taken is None:
-            taken = frozenset(counts)
-        if joined and runs[-1][2] == taken:
-            runs[-1][1] = high
-        else:
-            runs.append([low, high, taken])
-        joined = True
+def union(intervals: list[tuple]) -> list[tuple]:
+    """The closed intervals ``(low, high)`` (``None``: open) merged where they
+    overlap or touch: the fewest disjoint intervals covering the same values, in
+    order, no two touching."""
+    merged: list[tuple] = []
+    ordered = sorted(intervals, key=_by_low)
+    low, high = ordered[0]
+    for next_low, next_high in ordered[1:]:
+        if high is None:
+            break
+        if next_low is None or next_low <= high:
+            if next_high is None or next_high > high:
+                high = next_high
+            continue
+        merged.append((low, high))
+        low, high = next_low, next_high
+    merged.append((low, high))
+    return merged
 
-    previous = None
-    for point in points:
-        piece(previous, point)
-        for group in starts.get(point, ()):
-            held = counts.get(group, 0)
-            counts[group] = held + 1
-            if not held:
-                taken = None
-        piece(point, point)
-        for group in ends.get(point, ()):
-            counts[group] -= 1
-            if not counts[group]:
-                del counts[group]
-                taken = None
-        previous = point
-    piece(previous, None)
-    if best == 0:
+
+def _by_low(interval: tuple) -> tuple:
+    low = interval[0]
+    return (low is not None, low)
+
+
+def stretches(pieces: list[tuple], others, all_groups: list) -> list[Stretch]:
+    """The best-supported stretches of ``pieces``, each ``(low, high, group)``:
+    one group's intervals, as ``union`` merges them (none of a group's touch).
+    ``all_groups`` is every group of them and of ``others``, in order.
+
+    The line is cut at the distinct finite ends, the points: the gap before each
+    point, the point, and the gap after the last. Since a group's pieces never
+    touch, a piece of the line is supported by as many groups as pieces cover it:
+    at a point, those of the gap before it and those that start there; in the gap
+    after it, those less the ones that stop there. The best support is therefore
+    reached at points (or, without any, in the one gap), counted in one pass.
+
+    A stretch is a longest run of pieces of the line supported by the best number
+    of groups, the same ones. It holds a point of best support and, when no piece
+    starts there, the gap before it; when none stops there, the gap after it and
+    the next point, where none can start.
+    """
+    starts = Counter(low for low, _, _ in pieces)
+    ends = Counter(high for _, high, _ in pieces)
+    open_low = starts.pop(None, 0)
+    ends.pop(None, None)
+    points = sorted(starts.keys() | ends.keys())
+    groups_at = partial(_groups_at, pieces)
+    return line_stretches(starts, ends, open_low, points, groups_at, others, all_groups)
+
+
+def _groups_at(pieces, value) -> frozenset:
+    """The groups of the ``pieces`` covering ``value`` (when ``value`` is
+    ``None``, there are no finite ends: all of them)."""
+    return frozenset(
+        group
+        for start, end, group in pieces
+        if (start is None or start <= value) and (end is None or end >= value)
+    )
+
+
+def line_stretches(
+    starts: dict, ends: dict, open_low: int, points: list, groups_at, others, all_groups
+) -> list[Stretch]:
+    """``stretches`` of pieces from their ends, counted: how many start and stop at
+    each finite value, how many have no low, and the ``points``, sorted (what
+    ``Line`` keeps as pieces come and go); ``groups_at(value)`` gives the groups of
+    the pieces covering a value (``_groups_at``)."""
+    if not points:  # every piece covers every value
+        if not open_low:
+            return []
+        run = [None, None, groups_at(None)]
+        return [_stretch(run, open_low, all_groups, others)]
+    begun = list(map(starts.get, points, repeat(0)))
+    ended = list(map(ends.get, points, repeat(0)))
+    before = accumulate(map(sub, begun, ended), initial=open_low)
+    at_point = list(map(add, before, begun))
+    best = max(at_point)
+    if not best:
         return []
+    runs = []
+    last = len(points) - 1
+    i = at_point.index(best)
+    while True:
+        value = points[i]
+        low = value if begun[i] else (points[i - 1] if i else None)
+        while not ended[i] and i < last:
+            i += 1
+        high = points[i] if ended[i] else None
+        runs.append([low, high, groups_at(value)])
+        try:
+            i = at_point.index(best, i + 1)
+        except ValueError:
+            break
     return [_stretch(run, best, all_groups, others) for run in runs]
 
 
-def _group_order(group):
+class Line:
+    """The ends of a changing set of pieces, as ``line_stretches`` takes them."""
+
+    def __init__(self):
+        self.starts: dict = {}
+        self.ends: dict = {}
+        self.open_low = 0
+        self.points: list = []
+
+    def count(self, low, high, step: int) -> None:
+        """Count the piece from ``low`` to ``high`` in (``step`` 1) or out (-1)."""
+        if low is None:
+            self.open_low += step
+        else:
+            self._end(self.starts, self.ends, low, step)
+        if high is not None:
+            self._end(self.ends, self.starts, high, step)
+
+    def _end(self, counts: dict, others: dict, value, step: int) -> None:
+        held = counts.get(value, 0) + step
+        if held:
+            counts[value] = held
+            if held == 1 and step == 1 and value not in others:
+                insort(self.points, value)
+        else:
+            del counts[value]
+            if value not in others:
+                del self.points[bisect_left(self.points, value)]
+
+    def stretches(self, groups_at, others, all_groups) -> list[Stretch]:
+        return line_stretches(
+            self.starts,
+            self.ends,
+            self.open_low,
+            self.points,
+            groups_at,
+            others,
+            all_groups,
+        )
+
+
+def group_key(group):
+    """The key groups are listed in: by type, then value."""
     return (str(type(group)), group)
 
 
 def _stretch(run: list, support: int, all_groups: list, others) -> Stretch:
     low, high, groups = run
+    # The groups of the ``others`` that cover [low, high] (``FigureInterval.covers``).
     consistent = {
-        g for f in others if f.covers(low, high) for g in f.groups if g not in groups
+        g
+        for f in others
+        if (f.low is None or (low is not None and low >= f.low))
+        and (f.high is None or (high is not None and high <= f.high))
+        for g in f.groups
+        if g not in groups
     }
+    supporting, consistent_groups, other = [], [], []
+    for g in all_groups:
+        if g in groups:
+            supporting.append(g)
+        elif g in consistent:
+            consistent_groups.append(g)
+        else:
+            other.append(g)
     return Stretch(
         low=low,
         high=high,
         support=support,
-        supporting_groups=[g for g in all_groups if g in groups],
-        consistent_groups=[g for g in all_groups if g in consistent],
-        other_groups=[g for g in all_groups if g not in groups and g not in consistent],
+        supporting_groups=supporting,
+        consistent_groups=consistent_groups,
+        other_groups=other,
     )
 
 
@@ -230,8 +344,12 @@ def spread(figures: list[FigureInterval]) -> Decimal | None:
     lows = [f.low for f in figures if f.low is not None and f.low > 0]
     if not highs or not lows:
         return None
-    ratio = Decimal(str(max(highs))) / Decimal(str(min(lows)))
-    return ratio.quantize(SPREAD_PLACES)
+    return ratio(max(highs), min(lows))
+
+
+def ratio(high: Number, low: Number) -> Decimal:
+    """``high`` over ``low`` (positive), to four places: the spread."""
+    return (Decimal(str(high)) / Decimal(str(low))).quantize(SPREAD_PLACES)
 
 
 def compare(

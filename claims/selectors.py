@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q
@@ -241,20 +242,43 @@ def _all_figure_rows(measure_ids: list[int]) -> list[dict]:
     once and made into the same rows here: a figure's publication time, a naive
     time in the connection's zone where the backend gives one, made aware as the
     ORM does."""
-    measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
-    if not measure_ids:
-        return []
-    sql, names = _all_figures_sql(connection.vendor, len(measure_ids))
-    zone = connection.timezone
-    with connection.cursor() as cursor:
-        cursor.execute(sql, measure_ids)
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    names, found = _all_figure_tuples(measure_ids)
+    aware = _aware_moments()
+    rows = [dict(zip(names, row, strict=True)) for row in found]
     for row in rows:
-        published = row["claim__document__published_at"]
-        if published is not None and published.tzinfo is None:
-            row["claim__document__published_at"] = published.replace(tzinfo=zone)
+        row["claim__document__published_at"] = aware(
+            row["claim__document__published_at"]
+        )
         row["bounds_overridden"] = bool(row["bounds_overridden"])
     return rows
+
+
+def _all_figure_tuples(measure_ids: list[int]) -> tuple[tuple[str, ...], list]:
+    """The columns and rows of ``_all_figure_rows``, as the database gives them."""
+    measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
+    if not measure_ids:
+        return (), []
+    sql, names = _all_figures_sql(connection.vendor, len(measure_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, measure_ids)
+        return names, cursor.fetchall()
+
+
+def _aware_moments():
+    """A function making a publication time aware, as the ORM does (a naive time
+    from the backend is in the connection's zone), once a distinct time."""
+    zone = connection.timezone
+    made: dict = {}
+
+    def aware(moment):
+        if moment is None or moment.tzinfo is not None:
+            return moment
+        found = made.get(moment)
+        if found is None:
+            found = made[moment] = moment.replace(tzinfo=zone)
+        return found
+
+    return aware
 
 
 def _figure_values(measures, known_at=None, after=None, before=None):
@@ -288,14 +312,15 @@ def _figure_values(measures, known_at=None, after=None, before=None):
     )
 
 
-@dataclass(frozen=True)
-class Voices:
+class Voices(NamedTuple):
     """Whom a claim speaks for: the sources, groups and claims of all its origins
-    (itself, when it repeats or is based on nothing). One rule, used everywhere."""
+    (itself, when it repeats or is based on nothing). One rule, used everywhere.
+    ``origin_set`` is ``origins`` as a set, made once for all the claim's figures."""
 
     origins: tuple
     sources: frozenset
     groups: frozenset
+    origin_set: frozenset
 
     @classmethod
     def of(
@@ -304,32 +329,29 @@ class Voices:
         found = origin_map.get(claim_id)
         if not found:  # most claims: their own origin, speaking for their source
             sources, groups = tree.own_voice(source_id)
-            return cls(origins=(claim_id,), sources=sources, groups=groups)
+            return cls((claim_id,), sources, groups, frozenset((claim_id,)))
         sources = frozenset(o.source_id for o in found)
+        origins = tuple(o.claim_id for o in found)
         return cls(
-            origins=tuple(o.claim_id for o in found),
-            sources=sources,
-            groups=frozenset(tree.group_of(s) for s in sources),
+            origins,
+            sources,
+            frozenset(tree.group_of(s) for s in sources),
+            frozenset(origins),
         )
-
-    @cached_property
-    def origin_set(self) -> frozenset:
-        """The origins as a set, made once for all the claim's figures."""
-        return frozenset(self.origins)
 
 
 def _dated(row: dict, voices: Voices) -> timeline.DatedFigure:
     return timeline.DatedFigure(
-        id=row["id"],
-        low=row["low_number"],
-        high=row["high_number"],
-        qualifier=row["qualifier"],
-        date=row["as_of"],
-        published=row["claim__document__published_at"],
-        sources=voices.sources,
-        groups=voices.groups,
-        origins=voices.origin_set,
-        overridden=row["bounds_overridden"],
+        row["id"],
+        row["low_number"],
+        row["high_number"],
+        row["qualifier"],
+        row["as_of"],
+        row["claim__document__published_at"],
+        voices.sources,
+        voices.groups,
+        voices.origin_set,
+        row["bounds_overridden"],
     )
 
 
@@ -350,20 +372,20 @@ def _situations(
     tree = tree or SourceTree.load()
     voices: dict[int, Voices] = {}
     by_measure: dict[int, list[dict]] = {m.pk: [] for m in measures}
+    dated: dict[int, list] = {m.pk: [] for m in measures}
     for row in rows:
         claim_id = row["claim_id"]
-        if claim_id not in voices:
-            voices[claim_id] = Voices.of(
+        voice = voices.get(claim_id)
+        if voice is None:
+            voice = voices[claim_id] = Voices.of(
                 claim_id, row["claim__source_id"], origin_map, tree
             )
         by_measure[row["measure_id"]].append(row)
+        dated[row["measure_id"]].append(_dated(row, voice))
     results = {
         measure.pk: (
             timeline.compare_at(
-                [
-                    _dated(row, voices[row["claim_id"]])
-                    for row in by_measure[measure.pk]
-                ],
+                dated[measure.pk],
                 kind=measure.kind,
                 at=at,
                 known_at=known_at,
@@ -428,26 +450,39 @@ def _comparison_of(
     voices: dict[int, Voices],
 ) -> dict:
     by_id = {row["id"]: row for row in rows}
-    # What each claim speaks for, built once per claim rather than once per figure.
+    # What each claim speaks for, built once per claim rather than once per figure;
+    # its source's and groups' references once per source and set of groups (most
+    # claims are their own origin, sharing their source's set).
     spoken: dict[int, tuple] = {}
+    refs: dict[tuple, tuple] = {}
     figures = []
+    append = figures.append
     for situated in result.figures:
         row = by_id[situated.figure.id]
         claim_id = row["claim_id"]
-        if claim_id not in spoken:
+        said = spoken.get(claim_id)
+        if said is None:
             voice = voices[claim_id]
-            spoken[claim_id] = (
-                tree.ref(min(voice.groups)),
-                _group_refs(voice.groups, tree),
+            key = (row["claim__source_id"], voice.groups)
+            shared = refs.get(key)
+            if shared is None:
+                shared = refs[key] = (
+                    tree.ref(row["claim__source_id"]),
+                    tree.ref(min(voice.groups)),
+                    _group_refs(voice.groups, tree),
+                )
+            said = spoken[claim_id] = (
+                *shared,
                 voice.origins[0],
                 list(voice.origins),
             )
-        group, groups, origin, origin_ids = spoken[claim_id]
-        figures.append(
+        source, group, groups, origin, origin_ids = said
+        current = situated.role != timeline.SUPERSEDED
+        append(
             {
                 "id": row["id"],
                 "claim_id": claim_id,
-                "source": tree.ref(row["claim__source_id"]),
+                "source": source,
                 "group": group,
                 "groups": groups,
                 "origin_claim_id": origin,
@@ -461,9 +496,9 @@ def _comparison_of(
                 "date": row["as_of"],
                 "role": situated.role,
                 "superseded_by": situated.superseded_by,
-                "at_interval": None
-                if not situated.current
-                else {"low": situated.low, "high": situated.high},
+                "at_interval": {"low": situated.low, "high": situated.high}
+                if current
+                else None,
             }
         )
     return {
@@ -472,8 +507,8 @@ def _comparison_of(
         "known_at": result.known_at,
         "figures": figures,
         "conflicts": [
-            {"figure_ids": list(c.figure_ids), "same_group": c.same_group}
-            for c in result.conflicts
+            {"figure_ids": [lower, upper], "same_group": same_group}
+            for (lower, upper), same_group in result.conflicts
         ],
         "best_supported": [
             {
@@ -503,18 +538,47 @@ def measure_evolution(measure: Measure) -> dict:
     holding a figure on it was published, the comparison known at that day's end
     (its T, best-supported stretches, lowest low and highest high of the current
     estimates, counts). Three queries."""
-    rows = _figure_rows([measure])
+    names, rows = _all_figure_tuples([measure.pk])
     origin_map = origins_of_measures([measure.pk])
     tree = SourceTree.load()
+    # The rows as the database gives them, each made a figure at once.
+    at = {name: i for i, name in enumerate(names)}
+    id_, low, high, qualifier, as_of, claim, source, published, overridden = (
+        at["id"],
+        at["low_number"],
+        at["high_number"],
+        at["qualifier"],
+        at["as_of"],
+        at["claim_id"],
+        at["claim__source_id"],
+        at["claim__document__published_at"],
+        at["bounds_overridden"],
+    )
+    aware = _aware_moments()
     voices: dict[int, Voices] = {}
     dated = []
+    append = dated.append
     for row in rows:
-        claim_id = row["claim_id"]
-        if claim_id not in voices:
-            voices[claim_id] = Voices.of(
-                claim_id, row["claim__source_id"], origin_map, tree
+        claim_id = row[claim]
+        voice = voices.get(claim_id)
+        if voice is None:
+            voice = voices[claim_id] = Voices.of(
+                claim_id, row[source], origin_map, tree
             )
-        dated.append(_dated(row, voices[claim_id]))
+        append(
+            timeline.DatedFigure(
+                row[id_],
+                row[low],
+                row[high],
+                row[qualifier],
+                row[as_of],
+                aware(row[published]),
+                voice.sources,
+                voice.groups,
+                voice.origin_set,
+                bool(row[overridden]),
+            )
+        )
     steps = timeline.evolution(
         dated, kind=measure.kind, tz=timezone.get_current_timezone()
     )

@@ -23,9 +23,10 @@ measure"). A comparison is made *at* a date T and *known at* a moment K:
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict, Unpack
+from typing import NamedTuple, TypedDict, Unpack
 
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -43,13 +44,13 @@ _EARLIEST_DAY = datetime.date.min
 _EARLIEST_MOMENT = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
-@dataclass(frozen=True)
-class DatedFigure:
+class DatedFigure(NamedTuple):
     """What the time rules need of a figure.
 
     ``date`` is the figure's date (its own ``as_of``, else its claim's, else its
     document's day); ``published`` its document's publication time (aware);
-    ``sources`` and ``groups`` those of all its claim's origins.
+    ``sources`` and ``groups`` those of all its claim's origins. A named tuple: one
+    is made for every figure of a comparison.
     """
 
     id: int
@@ -77,8 +78,7 @@ class DatedFigure:
         return self.qualifier in ESTIMATE_QUALIFIERS
 
 
-@dataclass(frozen=True)
-class Situated:
+class Situated(NamedTuple):
     """A considered figure at T: its role, what superseded it, its interval at T."""
 
     figure: DatedFigure
@@ -101,8 +101,7 @@ class Situated:
         )
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     figures: int
     current: int
     origins: int
@@ -110,8 +109,7 @@ class Counts:
     conflicts: int
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """A comparison at T, known at K."""
 
     at: datetime.date | None
@@ -126,8 +124,7 @@ class Result:
     high: Number | None = None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """The comparison known at the end of one publication day."""
 
     day: datetime.date
@@ -198,34 +195,53 @@ def situate(
     order of the figures given."""
     visible = known(figures, known_at)
     at = at if at is not None else default_at(visible, before)
-    window = _Window(after, before)
-    considered = [
-        f
-        for f in visible
-        if window.holds(f.date) and (f.date is None or at is None or f.date <= at)
-    ]
+    if after is None and before is None:  # no window: every date holds
+        considered = [
+            f for f in visible if f.date is None or at is None or f.date <= at
+        ]
+    else:
+        window = _Window(after, before)
+        considered = [
+            f
+            for f in visible
+            if window.holds(f.date) and (f.date is None or at is None or f.date <= at)
+        ]
+    # Each source's latest figure, with its order: each figure's order taken once.
+    keys = [f.order() for f in considered]
     latest: dict = {}
-    for f in considered:
+    for f, key in zip(considered, keys, strict=True):
         for source in f.sources:
             held = latest.get(source)
-            if held is None or held.order() < f.order():
-                latest[source] = f
+            if held is None or held[0] < key:
+                latest[source] = (key, f)
     situated = []
+    append = situated.append
+    cumulative = kind == CUMULATIVE and at is not None
     for f in considered:
-        newer = [latest[s] for s in f.sources if latest[s] is not f]
-        if f.sources and len(newer) == len(f.sources):
-            by = max(newer, key=DatedFigure.order)
-            situated.append(Situated(f, SUPERSEDED, by.id, None, None))
-            continue
-        low, high = f.low, f.high
-        projected = (
-            kind == CUMULATIVE and at is not None and (f.date is None or f.date < at)
-        )
+        sources = f.sources
+        if len(sources) == 1:  # most figures: superseded when not their source's
+            (source,) = sources
+            by = latest[source][1]
+            if by is not f:
+                append(Situated(f, SUPERSEDED, by.id, None, None))
+                continue
+        elif sources:
+            newer = [latest[s] for s in sources]
+            if all(held[1] is not f for held in newer):
+                by = max(newer, key=_first)[1]
+                append(Situated(f, SUPERSEDED, by.id, None, None))
+                continue
+        projected = cumulative and (f.date is None or f.date < at)
         if projected:
-            high = None
-        role = ESTIMATE if f.reads_as_estimate() and not projected else BOUND
-        situated.append(Situated(f, role, None, low, high))
+            append(Situated(f, BOUND, None, f.low, None))
+        else:
+            role = ESTIMATE if f.reads_as_estimate() else BOUND
+            append(Situated(f, role, None, f.low, f.high))
     return at, situated
+
+
+def _first(pair: tuple):
+    return pair[0]
 
 
 class When(TypedDict, total=False):
@@ -249,17 +265,20 @@ def compare_at(
     the best-supported stretches (of estimates, else of bounds), the spread, the
     counts, and the lowest low and highest high of the current estimates."""
     at, situated = situate(figures, **when)
-    current = [s for s in situated if s.current]
-    intervals = [s.interval() for s in current]
-    estimates = [
-        i for s, i in zip(current, intervals, strict=True) if s.role == ESTIMATE
-    ]
-    bounds = [i for s, i in zip(current, intervals, strict=True) if s.role == BOUND]
+    current, intervals, estimates, bounds = [], [], [], []
+    for s in situated:
+        if s.role == SUPERSEDED:
+            continue
+        f = s.figure
+        interval = FigureInterval(f.id, f.groups, s.low, s.high, f.origins)
+        current.append(f)
+        intervals.append(interval)
+        (estimates if s.role == ESTIMATE else bounds).append(interval)
     return _summary(
         at,
         when.get("known_at"),
         situated,
-        [s.figure for s in current],
+        current,
         intervals,
         estimates,
         bounds,
@@ -281,8 +300,7 @@ def _summary(
     conflicts,
 ) -> Result:
     """The comparison of the current figures (``current``, their ``intervals`` at
-    T, split into ``estimates`` and ``bounds``): shared by ``compare_at`` and the
-    incremental evolution."""
+    T, split into ``estimates`` and ``bounds``), for ``compare_at``."""
     if estimates:
         stretches = comparison.best_supported(estimates, bounds)
         support_kind = ESTIMATE + "s"
@@ -336,7 +354,9 @@ def evolution(
 
     The same as ``compare_at(figures, kind=kind, known_at=end_of_day(day, tz))``
     for each day, computed incrementally: each figure is admitted once, in order of
-    publication, and each step compares only the current figures.
+    publication, and what the comparison counts (``_Known``) is kept as figures
+    become current and are superseded; a step sweeps only the ends of each group's
+    merged intervals.
     """
     figures = list(figures)
     days = publication_days(figures, tz)
@@ -360,8 +380,12 @@ def evolution(
 
 
 class _Known:
-    """The figures known so far, and which of them are current: those that are
-    the latest word (by ``DatedFigure.order``) of at least one of their sources."""
+    """The figures known so far, which of them are current (the latest word, by
+    ``DatedFigure.order``, of at least one of their sources), and what the
+    comparison of the current figures is made of, kept up to date as figures come
+    and go: each current figure is *placed* (its interval at T and role counted in)
+    once, and *lifted* when it is superseded or, on a cumulative measure, when a
+    later T projects it."""
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -369,17 +393,39 @@ class _Known:
         self.at: datetime.date | None = None
         self.latest: dict = {}
         self.holds: dict[int, int] = {}
+        #: Each current figure by id, with its place: (low, high, estimate).
         self.current: dict[int, DatedFigure] = {}
-        self.own: dict[int, FigureInterval] = {}
-        self.projected: dict[int, FigureInterval] = {}
+        self.placed: dict[int, tuple] = {}
+        #: Current figures not projected (cumulative measures only).
+        self.unprojected: dict[int, DatedFigure] = {}
+        self.origins: dict = {}
+        self.groups: dict = {}
+        self.lows: list = []  # every current interval's finite low, sorted
+        self.highs: list = []  # and finite high
+        self.conflicts = 0
+        self.estimates = 0
+        self.open_estimates = [0, 0]  # estimates without a low, without a high
+        self.estimate_lows: list = []
+        self.estimate_highs: list = []
+        #: By role (True: estimates), each group's counted intervals; their union
+        #: (``comparison.union``) as counted in the role's line; and the groups
+        #: whose intervals changed since.
+        self.by_group: tuple[dict, dict] = ({}, {})
+        self.merged: tuple[dict, dict] = ({}, {})
+        self.lines = (comparison.Line(), comparison.Line())
+        self.changed: tuple[set, set] = (set(), set())
+        self.bounds: dict[int, FigureInterval] = {}
+        #: The current figures' groups in order, dropped when they change.
+        self.group_order: list | None = None
 
     def admit(self, f: DatedFigure) -> None:
         self.count += 1
         if f.date is not None and (self.at is None or f.date > self.at):
             self.at = f.date
-        self.own[f.id] = FigureInterval(f.id, f.groups, f.low, f.high, f.origins)
+            if self.kind == CUMULATIVE:
+                self._project()
         if not f.sources:
-            self.current[f.id] = f
+            self._place(f)
             return
         order = f.order()
         for source in f.sources:
@@ -388,46 +434,197 @@ class _Known:
                 continue
             if held is not None:
                 self.holds[held.id] -= 1
-                if not self.holds[held.id]:
-                    self.current.pop(held.id, None)
+                if not self.holds[held.id] and held.id in self.current:
+                    self._lift(held)
             self.latest[source] = f
             self.holds[f.id] = self.holds.get(f.id, 0) + 1
         if self.holds.get(f.id):
-            self.current[f.id] = f
+            self._place(f)
 
-    def interval(self, f: DatedFigure) -> tuple[FigureInterval, bool]:
-        """The figure's interval at T, and whether it is projected (a bound)."""
-        if (
+    def _projects(self, f: DatedFigure) -> bool:
+        return (
             self.kind == CUMULATIVE
             and self.at is not None
             and (f.date is None or f.date < self.at)
-        ):
-            projected = self.projected.get(f.id)
-            if projected is None:
-                projected = FigureInterval(f.id, f.groups, f.low, None, f.origins)
-                self.projected[f.id] = projected
-            return projected, True
-        return self.own[f.id], False
+        )
+
+    def _project(self) -> None:
+        """T moved: place again, projected, the current figures dated before it."""
+        for f in [f for f in self.unprojected.values() if self._projects(f)]:
+            self._lift(f)
+            self._place(f)
+
+    def _place(self, f: DatedFigure) -> None:
+        projected = self._projects(f)
+        low, high = f.low, (None if projected else f.high)
+        estimate = not projected and f.reads_as_estimate()
+        if self.kind == CUMULATIVE and not projected:
+            self.unprojected[f.id] = f
+        self.current[f.id] = f
+        self.placed[f.id] = (low, high, estimate)
+        counts = self.origins
+        for key in f.origins or (("figure", f.id),):
+            counts[key] = counts.get(key, 0) + 1
+        counts = self.groups
+        for key in f.groups:
+            held = counts.get(key, 0)
+            counts[key] = held + 1
+            if not held:
+                self.group_order = None
+        lows, highs = self.lows, self.highs
+        if high is not None:
+            self.conflicts += len(lows) - bisect_right(lows, high)
+            if low is not None and low > high:
+                self.conflicts += 1
+            insort(highs, high)
+        if low is not None:
+            self.conflicts += bisect_left(highs, low) - (
+                high is not None and high < low
+            )
+            insort(lows, low)
+        if estimate:
+            self.estimates += 1
+            if low is None:
+                self.open_estimates[0] += 1
+            else:
+                insort(self.estimate_lows, low)
+            if high is None:
+                self.open_estimates[1] += 1
+            else:
+                insort(self.estimate_highs, high)
+        else:
+            self.bounds[f.id] = FigureInterval(f.id, f.groups, low, high, f.origins)
+        by_group = self.by_group[estimate]
+        for group in f.groups:
+            found = by_group.get(group)
+            if found is None:
+                by_group[group] = [(low, high)]
+            else:
+                found.append((low, high))
+        self.changed[estimate].update(f.groups)
+
+    def _lift(self, f: DatedFigure) -> None:
+        del self.current[f.id]
+        self.unprojected.pop(f.id, None)
+        low, high, estimate = self.placed.pop(f.id)
+        counts = self.origins
+        for key in f.origins or (("figure", f.id),):
+            held = counts[key] - 1
+            if held:
+                counts[key] = held
+            else:
+                del counts[key]
+        counts = self.groups
+        for key in f.groups:
+            held = counts[key] - 1
+            if held:
+                counts[key] = held
+            else:
+                del counts[key]
+                self.group_order = None
+        lows, highs = self.lows, self.highs
+        if low is not None:
+            del lows[bisect_left(lows, low)]
+        if high is not None:
+            del highs[bisect_left(highs, high)]
+            self.conflicts -= len(lows) - bisect_right(lows, high)
+            if low is not None and low > high:
+                self.conflicts -= 1
+        if low is not None:
+            self.conflicts -= bisect_left(highs, low)
+        if estimate:
+            self.estimates -= 1
+            if low is None:
+                self.open_estimates[0] -= 1
+            else:
+                del self.estimate_lows[bisect_left(self.estimate_lows, low)]
+            if high is None:
+                self.open_estimates[1] -= 1
+            else:
+                del self.estimate_highs[bisect_left(self.estimate_highs, high)]
+        else:
+            del self.bounds[f.id]
+        by_group = self.by_group[estimate]
+        for group in f.groups:
+            intervals = by_group[group]
+            intervals.remove((low, high))
+            if not intervals:
+                del by_group[group]
+        self.changed[estimate].update(f.groups)
+
+    def _line(self, estimate: bool) -> comparison.Line:
+        """The ends of each group's counted intervals merged (``comparison.union``),
+        brought up to date."""
+        by_group, merged = self.by_group[estimate], self.merged[estimate]
+        line, changed = self.lines[estimate], self.changed[estimate]
+        for group in changed:
+            intervals = by_group.get(group)
+            found = comparison.union(intervals) if intervals else []
+            held = merged.get(group, [])
+            if found == held:
+                continue
+            for low, high in held:
+                line.count(low, high, -1)
+            for low, high in found:
+                line.count(low, high, 1)
+            if found:
+                merged[group] = found
+            else:
+                del merged[group]
+        changed.clear()
+        return line
+
+    def _groups_at(self, estimate: bool):
+        """``comparison.line_stretches``'s ``groups_at`` of a role's line."""
+        merged = self.merged[estimate]
+
+        def groups_at(value) -> frozenset:
+            return frozenset(
+                group
+                for group, found in merged.items()
+                for low, high in found
+                if (low is None or low <= value) and (high is None or high >= value)
+            )
+
+        return groups_at
 
     def result(self, known_at: datetime.datetime) -> Result:
-        intervals, estimates, bounds = [], [], []
-        for f in self.current.values():
-            interval, projected = self.interval(f)
-            intervals.append(interval)
-            if f.reads_as_estimate() and not projected:
-                estimates.append(interval)
-            else:
-                bounds.append(interval)
-        return _summary(
-            self.at,
-            known_at,
-            [],
-            list(self.current.values()),
-            intervals,
-            estimates,
-            bounds,
-            considered=self.count,
+        if self.group_order is None:
+            self.group_order = sorted(self.groups, key=comparison.group_key)
+        all_groups = self.group_order
+        if self.estimates:
+            support_kind = ESTIMATE + "s"
+            stretches = self._line(True).stretches(
+                self._groups_at(True), list(self.bounds.values()), all_groups
+            )
+        else:
+            support_kind = BOUND + "s" if self.bounds else None
+            stretches = self._line(False).stretches(
+                self._groups_at(False), (), all_groups
+            )
+        lows, highs = self.lows, self.highs
+        positive = bisect_right(lows, 0)
+        spread = None
+        if highs and positive < len(lows):
+            spread = comparison.ratio(highs[-1], lows[positive])
+        no_low, no_high = self.open_estimates
+        return Result(
+            at=self.at,
+            known_at=known_at,
+            figures=[],
             conflicts=[],
+            best_supported=stretches,
+            support_kind=support_kind,
+            spread=spread,
+            counts=Counts(
+                figures=self.count,
+                current=len(self.current),
+                origins=len(self.origins),
+                groups=len(self.groups),
+                conflicts=self.conflicts,
+            ),
+            low=self.estimate_lows[0] if self.estimates and not no_low else None,
+            high=self.estimate_highs[-1] if self.estimates and not no_high else None,
         )
 
 
