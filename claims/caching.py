@@ -46,6 +46,14 @@ WATCHED_TABLES: set[str] = set()
 _QUOTED = re.compile(r'"([^"]+)"')
 
 
+def shared() -> bool:
+    """Whether what is cached can be trusted: not while the shared cache is
+    unavailable and each process answers from its own memory (``tracker.cache``),
+    where a write made in one process cannot drop what another keeps. Nothing
+    computed is then looked up or kept: every read computes, as without a cache."""
+    return not getattr(cache, "degraded", False)
+
+
 def _measure_key(measure_id: int) -> str:
     return f"comparisons:measure:{measure_id}:generation"
 
@@ -242,6 +250,8 @@ def cached_count(queryset) -> int:
     """``queryset.count()``, from the cache while no row of the tracker has been
     written since it was counted. A paginated list counts its rows on every page;
     on 100,000 claims that count is most of a page's time."""
+    if not shared():
+        return queryset.count()
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(), or a filter nothing can match: no query
@@ -279,6 +289,8 @@ def comparison_key(measure_id: int, options: dict) -> str:
 
 def cached_comparison(measure, compute, **options) -> dict:
     """The comparison of ``measure`` with ``options``, from the cache or computed."""
+    if not shared():
+        return compute(measure, **options)
     # Options left out and options given as None are the same request.
     given = {name: value for name, value in options.items() if value is not None}
     key = comparison_key(measure.pk, {**given, "view": compute.__name__})
@@ -305,6 +317,8 @@ def cached_corroboration(claim, compute, **options) -> dict:
     of the tables it is computed from (``corroboration_tables``) has been written,
     else computed. Figure evidence compares every figure of the claim's measures,
     which made each request as dear as a comparison."""
+    if not shared():
+        return compute(claim, **options)
     given = {name: value for name, value in options.items() if value is not None}
     generation = rows_generation(corroboration_tables())
     key = f"corroboration:{claim.pk}:{generation}:{_options_digest(given)}"

@@ -835,7 +835,7 @@ def claims_in_current_conflict() -> frozenset[int]:
     from claims import caching
 
     key = f"queue:in-conflict:{caching.rows_generation()}"
-    found = cache.get(key)
+    found = cache.get(key) if caching.shared() else None
     if found is None:
         measures = list(
             Measure.objects.filter(

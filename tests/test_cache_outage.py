@@ -334,3 +334,49 @@ def test_a_failing_recovery_keeps_redis_unused_and_requests_answered(
         assert measure_figures(client, measure) == figures
         assert backend.degraded
     assert "forgetting what it held failed" in caplog.messages[-1]
+
+
+# Two processes during an outage. ---------------------------------------------------
+
+
+def test_a_write_in_one_process_shows_in_another_during_an_outage():
+    """Each process answers from its own memory while Redis is unavailable: what
+    one keeps, a write made in another cannot drop. So nothing computed is kept or
+    looked up then (claims.caching.shared): every read computes."""
+    from claims import services
+
+    from .factories import DamStory
+
+    story = DamStory()
+    claim = story.estimate.claim
+    port = free_port()
+    paths = [
+        f"/api/claims/{claim.pk}/",
+        "/api/claims/?attribution_kind=paraphrase",
+        f"/api/claims/{claim.pk}/corroboration/",
+        story.api_url(),
+        story.api_url("evolution"),
+    ]
+
+    def read(process):
+        with redis_cache(port, KEY_PREFIX=f"process-{process}") as backend:
+            found = {path: APIClient().get(path) for path in paths}
+            assert backend.degraded
+        return {
+            path: (r.status_code, r.content, r.get("ETag")) for path, r in found.items()
+        }
+
+    read("b")  # the other process reads everything once
+    with redis_cache(port, KEY_PREFIX="process-a"):
+        services.claim_update(
+            claim=Claim.objects.get(pk=claim.pk),
+            user=None,
+            changes={"statement": "About 400 people are dead."},
+        )
+        Figure.objects.create(
+            claim=story.thursday.claim, measure=story.measure, text="about 450"
+        )
+    theirs = read("b")
+    assert b"About 400 people are dead." in theirs[paths[0]][1]
+    assert theirs[paths[0]][2] == f'"{Claim.objects.get(pk=claim.pk).version}"'
+    assert theirs == read("fresh")  # a process that never read before

@@ -39,7 +39,10 @@ TIMEOUT = 10 * 60
 
 
 def cacheable(request) -> bool:
-    """Whether the answer to ``request`` is the compact JSON that is cached."""
+    """Whether the answer to ``request`` is the compact JSON that is cached, and
+    the cache is shared (``caching.shared``)."""
+    if not caching.shared():
+        return False
     renderer = getattr(request, "accepted_renderer", None)
     if type(renderer) is not FastJSONRenderer:
         return False
