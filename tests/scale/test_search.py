@@ -135,3 +135,56 @@ def test_the_api_search_is_ranked(client, claims):
 def test_the_search_page_uses_it(client, claims):
     response = client.get("/search/", {"q": "NIS"})
     assert [c.pk for c in response.context["claims"]] == [claims["source"].pk]
+
+
+def rows_written(action) -> int:
+    """Rows written by ``action``, triggers' writes included."""
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        before = raw.total_changes
+        action()
+        return raw.total_changes - before
+    counted = (
+        "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+        "FROM pg_stat_xact_user_tables"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(counted)
+        before = cursor.fetchone()[0]
+        action()
+        cursor.execute(counted)
+        return cursor.fetchone()[0] - before
+
+
+def test_a_source_s_edit_rewrites_its_claims_entries_only_when_its_names_change():
+    """A save names every column; the index is rewritten only when a name or an
+    alias differs, so an edit of a description costs the same whatever the number
+    of the source's claims (migration 0012)."""
+    from claims import services
+
+    busy, idle = SourceFactory(name="Busy agency"), SourceFactory(name="Idle agency")
+    for _ in range(5):
+        ClaimFactory(source=busy)
+
+    def edit(source, **changes):
+        fresh = Source.objects.get(pk=source.pk)
+        return lambda: services.source_update(source=fresh, user=None, changes=changes)
+
+    described = rows_written(edit(busy, description="A busy agency."))
+    assert described == rows_written(edit(idle, description="An idle agency."))
+    renamed = rows_written(edit(busy, name="Bustling agency"))
+    assert renamed >= rows_written(edit(idle, name="Sleepy agency")) + 5
+    assert len(search.matching_ids("bustling")) == 5
+    rows_written(edit(busy, aliases=["The hive"]))
+    assert len(search.matching_ids("hive")) == 5
+
+
+def test_a_claim_s_save_rewrites_its_entry_only_when_its_text_or_source_change():
+    claim = ClaimFactory(statement="Drones were counted.")
+    unchanged = rows_written(lambda: Claim.objects.get(pk=claim.pk).save())
+    saved = Claim.objects.get(pk=claim.pk)
+    saved.statement = "Gliders were counted."
+    changed = rows_written(saved.save)
+    assert changed > unchanged
+    assert search.matching_ids("gliders") == [claim.pk]
+    assert search.matching_ids("drones") == []
