@@ -201,3 +201,40 @@ def test_the_chain_walk_reads_only_the_links_of_the_claims_it_walks_on_postgresq
         return own + sum(link_rows(child) for child in node.get("Plans", []))
 
     assert link_rows(plan[0]["Plan"]) < 20, plan
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_list_is_the_orm_s_page_in_its_order():
+    """A page past the first steps over the claims before it by their ids alone
+    (``representations._deep_page_sql``): the same rows, in the same order."""
+    import datetime
+    import random
+
+    from claims.models import Claim
+
+    claim = ClaimFactory()
+    claims_beside(claim, 36)
+    rng = random.Random(3)
+    for made in Claim.objects.exclude(pk=claim.pk):
+        made.stated_on = rng.choice(
+            [None, datetime.date(2024, 1, rng.randint(1, 5)), datetime.date(2023, 5, 1)]
+        )
+        made.save(update_fields=["stated_on"])
+    expected = list(Claim.objects.values_list("id", flat=True))
+    listed = representations.ClaimList()
+    for size in (1, 5, 8):
+        pages = [
+            [row["id"] for row in listed[start : start + size]]
+            for start in range(0, len(expected), size)
+        ]
+        assert [pk for page in pages for pk in page] == expected
+    assert listed[40:50] == []
+
+
+@pytest.mark.django_db
+def test_a_deep_page_steps_over_the_claims_before_it_in_the_index_alone():
+    plan = _plan(representations._deep_page_sql(connection.vendor), [50, 5000])
+    if connection.vendor == "sqlite":
+        assert "COVERING INDEX claim_list_order" in plan, plan
+    else:
+        assert "Index Only Scan using claim_list_order" in plan, plan
