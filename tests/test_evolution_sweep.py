@@ -174,31 +174,6 @@ def dated_figures(draw):
     return found
 
 
-def everything(result: timeline.Result):
-    """All a step says, its stretches' groups of every kind included."""
-    return (
-        result.at,
-        result.known_at,
-        result.best_supported,
-        result.support_kind,
-        result.spread,
-        result.counts,
-        result.low,
-        result.high,
-    )
-
-
-@settings(max_examples=400, deadline=None)
-@given(dated_figures(), st.sampled_from([timeline.LEVEL, timeline.CUMULATIVE]))
-def test_each_step_of_the_evolution_is_the_whole_comparison_of_that_day(figures, kind):
-    steps = timeline.evolution(figures, kind=kind, tz=datetime.UTC)
-    assert [s.day for s in steps] == timeline.publication_days(figures, datetime.UTC)
-    for step in steps:
-        moment = timeline.end_of_day(step.day, datetime.UTC)
-        again = timeline.compare_at(figures, kind=kind, known_at=moment)
-        assert everything(step.result) == everything(again), step.day
-
-
 def test_a_superseded_figure_leaves_the_counts_and_the_stretches():
     def figure(id, low, high, hours, source):
         return timeline.DatedFigure(

@@ -32,7 +32,12 @@ remaking drops its triggers) sets ``SQLITE_TRIGGERS`` aside and back as 0005 doe
 for the search triggers, then runs ``RECOUNT``.
 """
 
+import importlib
+
 from django.db import migrations
+
+#: Its statements are run by vendor as 0003's are.
+_search = importlib.import_module("claims.migrations.0003_search")
 
 TABLE = "claims_row_count"
 
@@ -184,20 +189,12 @@ SQLITE = [CREATE_TABLE, *SQLITE_TRIGGERS, RECOUNT]
 SQLITE_REVERSE = [*SQLITE_DROP_TRIGGERS, f"DROP TABLE IF EXISTS {TABLE}"]
 
 
-def run(statements: dict):
-    def apply(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0009_claim_list_order")]
 
     operations = [
         migrations.RunPython(
-            run({"postgresql": POSTGRES, "sqlite": SQLITE}),
-            run({"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}),
+            _search.run({"postgresql": POSTGRES, "sqlite": SQLITE}),
+            _search.run({"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}),
         ),
     ]
