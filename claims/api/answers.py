@@ -91,7 +91,11 @@ def cached(
     return response, tag
 
 
-def claims_generation() -> str:
+def claims_generation(*also) -> str:
     """The generation of what a claim's answer is read from: the claims, their
-    topics and the topics' names (which order them)."""
-    return caching.rows_generation([*caching.model_tables(Claim), Topic._meta.db_table])
+    topics and the topics' names (which order them); and the tables of the models
+    ``also`` names."""
+    tables = [*caching.model_tables(Claim), Topic._meta.db_table]
+    for model in also:
+        tables += caching.model_tables(model)
+    return caching.rows_generation(tables)

@@ -537,13 +537,25 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
         response, _ = answers.cached(request, self._list_generation, self._page)
         return response
 
+    #: What a list's page is read from, besides the claims and their topics, when
+    #: it is narrowed only by these: a search reads the index kept from the claims'
+    #: text and their sources' names; an order, the claims' own columns.
+    _NARROWED_BY_CLAIMS = {
+        api_settings.SEARCH_PARAM: (Source,),
+        api_settings.ORDERING_PARAM: (),
+    }
+    _PAGING = {"page", "page_size", api_settings.URL_FORMAT_OVERRIDE}
+
     def _list_generation(self) -> str:
-        # A filter or search may read any table (a source's subtree, the reviews,
-        # the search index kept from claims and sources): its page is kept while
-        # no row at all is written.
-        if self._filters_asked():
-            return caching.rows_generation()
-        return answers.claims_generation()
+        if not self._filters_asked():
+            return answers.claims_generation()
+        asked = set(self.request.query_params) - self._PAGING
+        if asked <= self._NARROWED_BY_CLAIMS.keys():
+            also = [m for name in asked for m in self._NARROWED_BY_CLAIMS[name]]
+            return answers.claims_generation(*also)
+        # Any other filter may read any table (a source's subtree, the reviews):
+        # its page is kept while no row at all is written.
+        return caching.rows_generation()
 
     def _page(self) -> dict:
         if self._filters_asked():

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from claims import services
 from claims.api import answers
 from claims.exchange.bundle import import_bundle
-from claims.models import Claim, Figure, Topic
+from claims.models import Claim, Figure, Source, Topic
 
 from ..factories import (
     ClaimFactory,
@@ -68,6 +68,7 @@ def paths(story) -> dict[str, str]:
         "list": "/api/claims/?page_size=3",
         "filtered": "/api/claims/?attribution_kind=paraphrase&page_size=3",
         "search": "/api/claims/?search=ministry",
+        "ordered": "/api/claims/?ordering=-credibility,id&page_size=3",
         "detail": f"/api/claims/{claim.pk}/",
         "corroboration": f"/api/claims/{claim.pk}/corroboration/",
         "comparison": story.api_url(),
@@ -82,6 +83,7 @@ def paths(story) -> dict[str, str]:
         "list",
         "filtered",
         "search",
+        "ordered",
         "detail",
         "corroboration",
         "comparison",
@@ -257,9 +259,23 @@ def test_a_write_elsewhere_keeps_the_claims_answers(story):
     for path in urls.values():
         get(path)
     FigureFactory(measure=measure, claim=claim)
-    kept = {"detail", "comparison", "comparison at a date", "evolution"}
+    LinkFactory(from_claim=claim, to_claim=story.monday.claim, relation="corroborates")
+    # A search and an order read the claims, their topics and sources only.
+    kept = {"detail", "search", "ordered", "list", "comparison", "evolution"}
     for label in kept:
         assert get(urls[label])[3] == 0, f"{label} was dropped"
+    # Any other filter may read any table: dropped by any write.
+    assert get(urls["filtered"])[3] > 0
+
+
+def test_a_source_s_new_name_drops_the_searches_and_not_the_claims():
+    urls = paths(DamStory())
+    for path in urls.values():
+        get(path)
+    source = Source.objects.get(name="Rescue agency")
+    services.source_update(source=source, user=None, changes={"name": "Ministry aid"})
+    assert get(urls["search"])[3] > 0
+    assert get(urls["detail"])[3] == 0 and get(urls["list"])[3] == 0
 
 
 def test_answers_stay_equal_to_computations_under_random_writes(story):
