@@ -90,3 +90,26 @@ def test_postgresql_reads_pages_out_of_order_at_the_cost_of_solid_state_storage(
         assert "DATABASE_RANDOM_PAGE_COST must be a number of 0 or more" in (
             refused.stderr
         ), refused.stderr
+
+
+def _conn_max_age(**env) -> subprocess.CompletedProcess:
+    return manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+        DJANGO_SECRET_KEY="x7!kq" * 12,
+        **env,
+    )
+
+
+def test_connections_are_kept_for_the_seconds_asked_and_a_bad_value_is_refused():
+    assert _conn_max_age().stdout.split()[-1] == "0"
+    assert _conn_max_age(DATABASE_CONN_MAX_AGE="60").stdout.split()[-1] == "60"
+    for bad in ("sixty", "-1", "1.5", "60s"):
+        refused = _conn_max_age(DATABASE_CONN_MAX_AGE=bad)
+        assert refused.returncode != 0, bad
+        assert "DATABASE_CONN_MAX_AGE must be a whole number of seconds" in (
+            refused.stderr
+        ), refused.stderr

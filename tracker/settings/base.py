@@ -96,10 +96,16 @@ WSGI_APPLICATION = "tracker.wsgi.application"
 # Connections are closed after each request unless DATABASE_CONN_MAX_AGE (seconds)
 # keeps them; a kept connection is checked before a request reuses it, so one that
 # the database ended between requests (a restart) is replaced, not met by the request.
+_conn_max_age = os.environ.get("DATABASE_CONN_MAX_AGE", "0").strip() or "0"
+if not _conn_max_age.isdigit():
+    raise ImproperlyConfigured(
+        "DATABASE_CONN_MAX_AGE must be a whole number of seconds, 0 or more (0: a "
+        f"connection a request); not {_conn_max_age!r}."
+    )
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(_conn_max_age),
         conn_health_checks=True,
     )
 }
