@@ -180,8 +180,8 @@ class ClaimList:
     ordered = True
 
     def count(self) -> int:
-        # Not cached: the read costs what a cache's would, and a cached count would
-        # miss the writes no signal reports (raw SQL), which the counter sees.
+        # Not cached: the read costs what a cache's would. (A page of the API's
+        # list is kept whole by claims.api.answers until a claim is written.)
         found = kept_claim_count()
         if found is None:  # the counter's row is gone: count the rows instead
             return Claim.objects.count()

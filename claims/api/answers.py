@@ -59,25 +59,23 @@ def key_for(request, generation: str) -> str:
 
 def cached(
     request,
-    generation: Callable[[], str | None],
+    generation: Callable[[], str],
     build: Callable[[], Any],
     etag: Callable[[Any], str | None] | None = None,
 ) -> tuple[Response, str | None]:
     """The answer to ``request``: its cached body, or ``build()``'s data written
     once and kept; with the ETag ``etag(data)`` gives, kept beside it.
 
-    ``generation()`` names the state of what the answer is read from, or None when
-    it cannot (the answer is then built, and not kept). ``build`` may raise (a 404):
-    nothing is kept. A body is kept once written, if its status is 200."""
+    ``generation()`` names the state of what the answer is read from. ``build`` may
+    raise (a 404): nothing is kept. A body is kept once written, if its status is
+    200."""
     key = None
     if cacheable(request):
-        found = generation()
-        if found is not None:
-            key = key_for(request, found)
-            hit = cache.get(key)
-            if hit is not None:
-                body, tag = hit
-                return Response(orjson.Fragment(body)), tag
+        key = key_for(request, generation())
+        hit = cache.get(key)
+        if hit is not None:
+            body, tag = hit
+            return Response(orjson.Fragment(body)), tag
     data = build()
     tag = etag(data) if etag is not None else None
     response = Response(data)

@@ -707,11 +707,10 @@ class MeasureViewSet(TrackedViewSet):
         response, _ = answers.cached(request, self._comparison_generation, evolution)
         return response
 
-    def _comparison_generation(self) -> str | None:
-        """The generation of this measure's comparisons; None for an id that is no
-        number (answered 404 without a cache)."""
-        pk = self.kwargs.get("pk", "")
-        return caching.comparison_generation(int(pk)) if pk.isdigit() else None
+    def _comparison_generation(self) -> str:
+        """The generation of this measure's comparisons (its id is digits: the
+        route's ``lookup_value_regex``)."""
+        return caching.comparison_generation(int(self.kwargs["pk"]))
 
 
 class FigureViewSet(TrackedViewSet):
