@@ -12,37 +12,6 @@ from claims import timeline
 from .test_evolution_sweep import dated_figures
 
 KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
-START = datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
-QUALIFIERS = ["exact", "approximately", "range", "at_least", "up_to", "magnitude"]
-
-
-@st.composite
-def figures(draw):
-    found = []
-    for i in range(draw(st.integers(0, 12))):
-        low = draw(st.one_of(st.none(), st.integers(0, 20)))
-        high = draw(st.one_of(st.none(), st.integers(0, 20)))
-        if low is not None and high is not None and low > high:
-            low, high = high, low
-        sources = draw(st.sets(st.integers(1, 4), max_size=2))
-        hours = draw(st.one_of(st.none(), st.integers(0, 24 * 5)))
-        published = None if hours is None else START + datetime.timedelta(hours=hours)
-        day = draw(st.one_of(st.none(), st.integers(0, 5)))
-        found.append(
-            timeline.DatedFigure(
-                id=i + 1,
-                low=low,
-                high=high,
-                qualifier=draw(st.sampled_from(QUALIFIERS)),
-                date=None if day is None else datetime.date(2024, 6, 1 + day),
-                published=published,
-                sources=frozenset(sources),
-                groups=frozenset(s % 3 for s in sources),
-                origins=frozenset({i + 1}),
-                overridden=draw(st.booleans()),
-            )
-        )
-    return found
 
 
 def summary(result: timeline.Result):
@@ -62,7 +31,10 @@ def summary(result: timeline.Result):
 @settings(max_examples=400, deadline=None)
 @given(
     # Figures of their own origin; and more, some derived, in fewer groups.
-    st.one_of(figures(), dated_figures()),
+    st.one_of(
+        dated_figures(max_size=12, sources=4, days=5, groups=3, derived=False),
+        dated_figures(),
+    ),
     st.sampled_from([timeline.LEVEL, timeline.CUMULATIVE]),
     st.sampled_from([datetime.UTC, KYIV]),
 )

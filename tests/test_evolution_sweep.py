@@ -148,13 +148,17 @@ QUALIFIERS = ["exact", "approximately", "range", "at_least", "up_to", "magnitude
 
 
 @st.composite
-def dated_figures(draw):
+def dated_figures(draw, max_size=25, sources=6, days=6, groups=4, derived=True):
+    """Figures of ``sources`` sources in ``groups`` groups, stated and published over
+    ``days`` days; with ``derived``, some of them relaying one of three origins
+    (else each its own)."""
     found = []
-    for i in range(draw(st.integers(0, 25))):
+    for i in range(draw(st.integers(0, max_size))):
         low, high = draw(intervals())
-        sources = draw(st.sets(st.integers(1, 6), max_size=2))
-        hours = draw(st.one_of(st.none(), st.integers(0, 24 * 6)))
-        day = draw(st.one_of(st.none(), st.integers(0, 6)))
+        said_by = draw(st.sets(st.integers(1, sources), max_size=2))
+        hours = draw(st.one_of(st.none(), st.integers(0, 24 * days)))
+        day = draw(st.one_of(st.none(), st.integers(0, days)))
+        own = frozenset({i + 1})
         found.append(
             timeline.DatedFigure(
                 id=i + 1,
@@ -165,9 +169,11 @@ def dated_figures(draw):
                 published=None
                 if hours is None
                 else START + datetime.timedelta(hours=hours),
-                sources=frozenset(sources),
-                groups=frozenset(s % 4 for s in sources),
-                origins=draw(st.sampled_from([frozenset(), frozenset({i % 3})])),
+                sources=frozenset(said_by),
+                groups=frozenset(s % groups for s in said_by),
+                origins=draw(st.sampled_from([frozenset(), frozenset({i % 3})]))
+                if derived
+                else own,
                 overridden=draw(st.booleans()),
             )
         )
