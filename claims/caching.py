@@ -83,15 +83,36 @@ def _table_key(table: str) -> str:
     return f"rows:table:{table}:generation"
 
 
-def rows_generation(tables: Iterable[str] | None = None) -> str:
-    """The generation of what ``tables`` hold (of every row, without ``tables``):
-    it changes whenever one of their rows is written."""
+def rows_generation_keys(tables: Iterable[str] | None = None) -> list[str]:
+    """The keys whose generations make up ``rows_generation(tables)``."""
     keys = [ROWS, *sorted({_table_key(t) for t in tables or ()})]
     if tables is None:
         keys += sorted(_table_key(t) for t in WATCHED_TABLES)
-    found = _generations(keys)
+    return keys
+
+
+def rows_generation(tables: Iterable[str] | None = None) -> str:
+    """The generation of what ``tables`` hold (of every row, without ``tables``):
+    it changes whenever one of their rows is written."""
+    keys = rows_generation_keys(tables)
+    return combined(keys, _generations(keys))
+
+
+def combined(keys: list[str], found: dict[str, str]) -> str:
+    """One generation of the generations of ``keys`` (``found``)."""
     joined = ":".join(found[key] for key in keys)
     return hashlib.sha256(joined.encode()).hexdigest()[:24]
+
+
+def generation_and(keys: list[str], other: str) -> tuple[str, object]:
+    """``combined`` generation of ``keys`` and the value cached at ``other``, read
+    together (one round trip to a shared cache); None for an ``other`` not cached."""
+    found = cache.get_many([*keys, other])
+    value = found.pop(other, None)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        found.update(_generations(missing))
+    return combined(keys, found), value
 
 
 @functools.cache
@@ -272,6 +293,11 @@ def _options_digest(options: dict) -> str:
     """A short digest of a read's options, the same whatever their order."""
     encoded = json.dumps(options, sort_keys=True, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()[:16]
+
+
+def comparison_generation_keys(measure_id: int) -> list[str]:
+    """The keys of the generations ``measure_id``'s comparisons are read at."""
+    return [GLOBAL, _measure_key(measure_id)]
 
 
 def comparison_generation(measure_id: int) -> str:

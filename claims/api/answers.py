@@ -3,14 +3,13 @@ change them.
 
 A page of claims, a claim, its corroboration and a measure's comparison and
 evolution are read far more often than the rows under them are written. Each is
-cached as its JSON body (and the ETag it carries), under a key holding:
-
-- the generation of what it is read from (``claims.caching``): the tables a page or
-  a claim is read from, the tables a corroboration is computed from, the measure's
-  comparison generation; a write to any of them gives a new generation, so the old
-  body is never found again (the cache's own expiry clears it out);
-- the request's absolute URL (an answer's links name its host and scheme) and the
-  media type it accepts.
+cached as its JSON body (and the ETag it carries), beside the generation of what it
+is read from (``claims.caching``): the tables a page or a claim is read from, the
+tables a corroboration is computed from, the measure's comparison generation. A
+write to any of them gives a new generation, so the body kept beside the old one is
+never served again. The key is the request's absolute URL (an answer's links name
+its host and scheme), the media type it accepts, and the generations' keys: the
+generations and the body are read together, one round trip to a shared cache.
 
 An answer does not depend on who asks: every reader may read every row, and one
 who may not read at all is refused before the view runs. Only the compact JSON is
@@ -50,50 +49,58 @@ def cacheable(request) -> bool:
     return renderer.get_indent(media, {}) is None
 
 
-def key_for(request, generation: str) -> str:
-    """The cache key of the answer to ``request`` at ``generation``."""
-    asked = f"{request.accepted_media_type}\n{request.build_absolute_uri()}"
+def key_for(request, generation_keys: list[str]) -> str:
+    """The cache key of the answer to ``request``, read at the generations of
+    ``generation_keys``."""
+    asked = "\n".join(
+        [request.accepted_media_type, request.build_absolute_uri(), *generation_keys]
+    )
     digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
-    return f"answers:{generation}:{digest}"
+    return f"answers:{digest}"
 
 
 def cached(
     request,
-    generation: Callable[[], str],
+    generation_keys: Callable[[], list[str]],
     build: Callable[[], Any],
     etag: Callable[[Any], str | None] | None = None,
 ) -> tuple[Response, str | None]:
     """The answer to ``request``: its cached body, or ``build()``'s data written
     once and kept; with the ETag ``etag(data)`` gives, kept beside it.
 
-    ``generation()`` names the state of what the answer is read from. ``build`` may
+    ``generation_keys()`` names the generations of what the answer is read from: a
+    body kept at other generations than theirs now is not served. ``build`` may
     raise (a 404): nothing is kept. A body is kept once written, if its status is
     200."""
     key = None
     if cacheable(request):
-        key = key_for(request, generation())
-        hit = cache.get(key)
-        if hit is not None:
-            body, tag = hit
+        keys = generation_keys()
+        key = key_for(request, keys)
+        generation, hit = caching.generation_and(keys, key)
+        if hit is not None and hit[0] == generation:
+            _, body, tag = hit
             return Response(orjson.Fragment(body)), tag
     data = build()
     tag = etag(data) if etag is not None else None
     response = Response(data)
     if key is not None:
-        # Kept as written for this answer, once it is: no second rendering.
+        # Kept as written for this answer, once it is: no second rendering. Kept
+        # at the generation read before ``build``: a write meanwhile bumped it, so
+        # an answer built from the rows before that write is not served after it.
         def keep(rendered) -> None:
             if rendered.status_code == 200:
-                cache.set(key, (rendered.content, tag), timeout=TIMEOUT)
+                kept = (generation, rendered.content, tag)
+                cache.set(key, kept, timeout=TIMEOUT)
 
         response.add_post_render_callback(keep)
     return response, tag
 
 
-def claims_generation(*also) -> str:
-    """The generation of what a claim's answer is read from: the claims, their
-    topics and the topics' names (which order them); and the tables of the models
-    ``also`` names."""
+def claims_keys(*also) -> list[str]:
+    """The generations a claim's answer is read at: of the claims, their topics and
+    the topics' names (which order them); and of the tables of the models ``also``
+    names."""
     tables = [*caching.model_tables(Claim), Topic._meta.db_table]
     for model in also:
         tables += caching.model_tables(model)
-    return caching.rows_generation(tables)
+    return caching.rows_generation_keys(tables)

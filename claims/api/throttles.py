@@ -5,7 +5,8 @@ request times as a list, read whole and written whole on every request: two cach
 round trips each, and an anonymous reader was counted by both (the user rate also
 counts anonymous readers, by address), so four a request, carrying a list as long as
 the rate. Here a client's requests are counted by one integer in the cache,
-incremented on each request; the window opens with the client's first request and
+incremented on each request (one round trip to Redis:
+``tracker.cache.count_request``); the window opens with the client's first request and
 lasts the rate's period, so a client makes at most the rate's number of requests in
 any window of its own. The rates are the same settings (``anon``: anonymous readers
 by address; ``user``: signed-in users by id); a refused request answers 429 with
@@ -15,6 +16,8 @@ by address; ``user``: signed-in users by id); a refused request answers 429 with
 from __future__ import annotations
 
 from rest_framework.throttling import SimpleRateThrottle
+
+from tracker.cache import count_request, window_left
 
 
 class RequestRateThrottle(SimpleRateThrottle):
@@ -41,25 +44,10 @@ class RequestRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
-        try:
-            count = self.cache.incr(self.key)
-        except ValueError:  # the window's first request (or its counter was lost)
-            self.now = self.timer()
-            if self.cache.add(self.key, 1, timeout=self.duration):
-                self.cache.set(f"{self.key}:opened", self.now, timeout=self.duration)
-                count = 1
-            else:  # another request opened it first
-                try:
-                    count = self.cache.incr(self.key)
-                except ValueError:  # and it closed meanwhile
-                    count = 1
-        return count <= self.num_requests
+        return count_request(self.cache, self.key, self.duration) <= self.num_requests
 
     def get_rate(self):
         return self.THROTTLE_RATES.get(self.scope)
 
     def wait(self):
-        opened = self.cache.get(f"{self.key}:opened")
-        if opened is None:
-            return self.duration
-        return max(0.0, self.duration - (self.timer() - opened))
+        return window_left(self.cache, self.key, self.duration)

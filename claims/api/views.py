@@ -534,7 +534,7 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     def list(self, request, *args, **kwargs):
         if self._csv_asked():
             return super().list(request, *args, **kwargs)
-        response, _ = answers.cached(request, self._list_generation, self._page)
+        response, _ = answers.cached(request, self._list_generations, self._page)
         return response
 
     #: What a list's page is read from, besides the claims and their topics, when
@@ -546,16 +546,16 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     }
     _PAGING = {"page", "page_size", api_settings.URL_FORMAT_OVERRIDE}
 
-    def _list_generation(self) -> str:
+    def _list_generations(self) -> "list[str]":  # (``list`` is the action here)
         if not self._filters_asked():
-            return answers.claims_generation()
+            return answers.claims_keys()
         asked = set(self.request.query_params) - self._PAGING
         if asked <= self._NARROWED_BY_CLAIMS.keys():
             also = [m for name in asked for m in self._NARROWED_BY_CLAIMS[name]]
-            return answers.claims_generation(*also)
+            return answers.claims_keys(*also)
         # Any other filter may read any table (a source's subtree, the reviews):
         # its page is kept while no row at all is written.
-        return caching.rows_generation()
+        return caching.rows_generation_keys()
 
     def _page(self) -> dict:
         if self._filters_asked():
@@ -574,7 +574,7 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     def retrieve(self, request, *args, **kwargs):
         response, self._etag_version = answers.cached(
             request,
-            answers.claims_generation,
+            answers.claims_keys,
             self._claim,
             lambda data: data["version"],
         )
@@ -609,7 +609,7 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
 
         response, _ = answers.cached(
             request,
-            lambda: caching.rows_generation(caching.corroboration_tables()),
+            lambda: caching.rows_generation_keys(caching.corroboration_tables()),
             corroboration,
         )
         return response
@@ -690,7 +690,7 @@ class MeasureViewSet(TrackedViewSet):
                 self.get_object(), selectors.compare_measure, **_window(request)
             )
 
-        response, _ = answers.cached(request, self._comparison_generation, comparison)
+        response, _ = answers.cached(request, self._comparison_generations, comparison)
         return response
 
     @extend_schema(responses=serializers.EvolutionSerializer)
@@ -704,13 +704,13 @@ class MeasureViewSet(TrackedViewSet):
                 self.get_object(), selectors.measure_evolution
             )
 
-        response, _ = answers.cached(request, self._comparison_generation, evolution)
+        response, _ = answers.cached(request, self._comparison_generations, evolution)
         return response
 
-    def _comparison_generation(self) -> str:
-        """The generation of this measure's comparisons (its id is digits: the
+    def _comparison_generations(self) -> list[str]:
+        """The generations of this measure's comparisons (its id is digits: the
         route's ``lookup_value_regex``)."""
-        return caching.comparison_generation(int(self.kwargs["pk"]))
+        return caching.comparison_generation_keys(int(self.kwargs["pk"]))
 
 
 class FigureViewSet(TrackedViewSet):

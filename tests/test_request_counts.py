@@ -1,0 +1,133 @@
+"""Counting requests in a window (``tracker.cache.count_request``), as the API's
+throttle does: on Redis in one round trip, the window being the counter's own
+expiry; in a process's memory by its own operations; during an outage, from memory.
+"""
+
+import contextlib
+import time
+from unittest import mock
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from tracker.cache import count_request, window_left
+
+from .helpers import RedisServer, free_port, redis_cache, redis_server_at_hand
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_server():
+    if not redis_server_at_hand():
+        pytest.skip("no redis-server to start")
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@contextlib.contextmanager
+def round_trips():
+    """What is sent to Redis, one entry a round trip: a command, or a pipeline of
+    commands sent together."""
+    import redis
+
+    sent = []
+    single = redis.Redis.execute_command
+    piped = redis.client.Pipeline.execute
+
+    def execute_command(self, *args, **kwargs):
+        if not isinstance(self, redis.client.Pipeline):  # a pipeline's is queued
+            sent.append(str(args[0]))
+        return single(self, *args, **kwargs)
+
+    def execute(self, *args, **kwargs):
+        sent.append(", ".join(str(command[0][0]) for command in self.command_stack))
+        return piped(self, *args, **kwargs)
+
+    with (
+        mock.patch.object(redis.Redis, "execute_command", execute_command),
+        mock.patch.object(redis.client.Pipeline, "execute", execute),
+    ):
+        yield sent
+
+
+def test_on_redis_each_count_is_one_round_trip(redis_server):
+    with redis_cache(redis_server.port) as backend:
+        with round_trips() as sent:
+            counts = [count_request(backend, "window:a", 60) for _ in range(3)]
+        assert counts == [1, 2, 3]
+        assert sent == ["SET, INCRBY"] * 3
+        # The window is the counter's expiry, set by the first request only.
+        assert 59 < window_left(backend, "window:a", 60) <= 60
+        assert backend.get("window:a") == 3  # the cache reads it as it wrote it
+        assert count_request(backend, "window:b", 60) == 1  # a counter of its own
+
+
+def test_on_redis_the_window_closes_with_its_period(redis_server):
+    with redis_cache(redis_server.port) as backend:
+        assert [count_request(backend, "window:c", 1) for _ in range(2)] == [1, 2]
+        time.sleep(1.1)
+        assert count_request(backend, "window:c", 1) == 1
+        assert window_left(backend, "window:none", 60) == 60
+
+
+def test_in_memory_the_same_counts_and_window(settings):
+    from django.core.cache import cache
+
+    assert [count_request(cache, "window:d", 60) for _ in range(3)] == [1, 2, 3]
+    assert 59 < window_left(cache, "window:d", 60) <= 60
+    assert window_left(cache, "window:none", 60) == 60
+
+
+def test_with_redis_unavailable_counts_are_kept_in_memory(db):
+    with redis_cache(free_port()) as backend:
+        assert [count_request(backend, "window:e", 60) for _ in range(3)] == [1, 2, 3]
+        assert backend.degraded
+        assert 59 < window_left(backend, "window:e", 60) <= 60
+
+
+def test_the_api_refuses_past_the_rate_on_redis_and_says_when(
+    redis_server, monkeypatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "9/minute"}
+    )
+    with redis_cache(redis_server.port):
+        client = APIClient()
+        codes = [client.get("/api/sources/").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        refused = client.get("/api/sources/")
+        assert refused.status_code == 429
+        assert 55 <= int(refused["Retry-After"]) <= 60
+
+
+def test_a_kept_answer_on_redis_costs_two_round_trips(redis_server, seed):
+    """The throttle's count, then the generations and the body together."""
+    from claims.models import Claim, Measure
+
+    claim = Claim.objects.first()
+    measure = Measure.objects.filter(figures__isnull=False).first()
+    with redis_cache(redis_server.port):
+        client = APIClient()
+        for path in (
+            f"/api/claims/{claim.pk}/",
+            "/api/claims/",
+            f"/api/measures/{measure.pk}/comparison/",
+        ):
+            first = client.get(path)
+            with round_trips() as sent:
+                again = client.get(path)
+            assert again.status_code == first.status_code == 200
+            assert again.content == first.content
+            assert sent == ["SET, INCRBY", "MGET"], path
+
+
+def test_one_redis_client_serves_every_operation(redis_server):
+    """Not a new ``redis.Redis`` an operation (Django's own client makes one)."""
+    with redis_cache(redis_server.port) as backend:
+        client = backend._cache.get_client("a", write=True)
+        backend.set("a", 1)
+        assert backend.get_many(["a", "b"]) == {"a": 1}
+        assert backend._cache.get_client("b") is client
