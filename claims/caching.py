@@ -49,9 +49,13 @@ _QUOTED = re.compile(r'"([^"]+)"')
 def shared() -> bool:
     """Whether what is cached can be trusted: not while the shared cache is
     unavailable and each process answers from its own memory (``tracker.cache``),
-    where a write made in one process cannot drop what another keeps. Nothing
-    computed is then looked up or kept: every read computes, as without a cache."""
-    return not getattr(cache, "degraded", False)
+    nor where the cache is a process's own in a server of several
+    (``tracker.cache.ProcessCache``): a write made in one process cannot drop what
+    another keeps. Nothing computed is then looked up or kept: every read computes,
+    as without a cache."""
+    return getattr(cache, "shared_between_processes", True) and not getattr(
+        cache, "degraded", False
+    )
 
 
 def _measure_key(measure_id: int) -> str:

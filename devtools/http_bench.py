@@ -2,7 +2,8 @@
 
 On the same SQLite file, the same cores and the same load:
 
-- the app, under gunicorn with the production settings;
+- the app, under gunicorn with the production settings and its shared cache, a
+  Redis of the run's own (as ``make serve`` runs it);
 - the HTTP floor (``devtools.floor_wsgi``): the same rows by hand-written SQL as
   JSON by orjson, behind the same gunicorn and number of workers;
 - Datasette (pinned in the dev dependencies) on the same file, behind the same
@@ -187,11 +188,14 @@ def _gunicorn(app: str, workers: int, *extra: str) -> list[str]:
     ]
 
 
-def app_server(database: Path, workers: int) -> tuple[list[str], dict]:
-    """The app as ``make serve`` runs it: production settings, throttling raised so
-    that the server is measured, not the throttle (still counted on every request);
-    no Redis (each worker caches in
-    its own memory); database connections kept between requests."""
+def app_server(
+    database: Path, workers: int, redis_url: str | None = None
+) -> tuple[list[str], dict]:
+    """The app as ``make serve`` runs it: production settings, the shared cache in
+    the Redis at ``redis_url`` (without one, nothing computed is cached: the workers
+    would share nothing), throttling raised so that the server is measured, not the
+    throttle (still counted on every request); database connections kept between
+    requests."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tracker.settings.production",
@@ -207,7 +211,49 @@ def app_server(database: Path, workers: int) -> tuple[list[str], dict]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return _gunicorn("tracker.wsgi", workers), env
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A Redis of the run's own on a free loopback port, empty, stopped after: its
+    URL. The cache the app is served with, as under ``make serve``."""
+    import redis
+
+    from devtools.faults import redis_server_command
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is missing: apt-get install redis-server")
+    port = free_port()
+    process = subprocess.Popen(
+        redis_server_command(binary, port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        client = redis.Redis(host=LOOPBACK, port=port, socket_timeout=1)
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        client.close()
+        yield f"redis://{LOOPBACK}:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def floor_server(database: Path, workers: int) -> tuple[list[str], dict]:
@@ -283,9 +329,11 @@ def run(
     loads: dict[tuple[str, str], list[Load]] = {}
     server_pids: dict[str, int] = {}
     with ExitStack() as stack:
+        cache = stack.enter_context(redis_server())
         bases = {}
         for label, (server, ready) in servers.items():
-            argv, env = server(Path(database), workers)
+            options = {"redis_url": cache} if label == "app" else {}
+            argv, env = server(Path(database), workers, **options)
             log(f"Serving the {label} ({workers} workers) ...")
             pids: list[int] = []
             bases[label] = stack.enter_context(serving(argv, env, ready, pids))

@@ -113,3 +113,23 @@ def test_connections_are_kept_for_the_seconds_asked_and_a_bad_value_is_refused()
         assert "DATABASE_CONN_MAX_AGE must be a whole number of seconds" in (
             refused.stderr
         ), refused.stderr
+
+
+def test_production_without_redis_keeps_nothing_computed():
+    """gunicorn's workers share no memory: without REDIS_URL nothing computed is
+    cached (a write answered by one worker could not drop what another kept)."""
+    secrets = {
+        "DJANGO_SECRET_KEY": "x7!kq" * 12,
+        "DJANGO_ALLOWED_HOSTS": "facts.example.org",
+    }
+    show = (
+        "from django.core.cache import caches; from claims import caching; "
+        "print(type(caches['default']).__name__, caching.shared())"
+    )
+    without = manage("shell", "-c", show, **secrets, REDIS_URL="")
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.split()[-2:] == ["ProcessCache", "False"]
+    with_redis = manage(
+        "shell", "-c", show, **secrets, REDIS_URL="redis://127.0.0.1:1/0"
+    )
+    assert with_redis.stdout.split()[-2:] == ["DegradingRedisCache", "True"]

@@ -352,3 +352,12 @@ def _window_left(cache, key: str, seconds: int) -> float:
     if opened is None:
         return seconds
     return max(0.0, seconds - (time() - opened))
+
+
+class ProcessCache(LocMemCache):
+    """A process's own memory, where a server of several processes has no shared
+    cache: it counts the throttle's requests (per process) but keeps nothing
+    computed from the rows (``claims.caching.shared``). A write answered by one
+    process could not drop what another kept, which would serve it until expiry."""
+
+    shared_between_processes = False

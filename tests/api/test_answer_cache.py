@@ -331,3 +331,12 @@ def test_answers_stay_equal_to_computations_under_random_writes(story):
         rng.choice(writes)(story)
         for path in urls.values():
             assert get(path)[:3] == fresh(path)[:3], path
+
+
+@override_settings(CACHES={"default": {"BACKEND": "tracker.cache.ProcessCache"}})
+@pytest.mark.parametrize("name", ["list", "detail", "comparison"])
+def test_a_cache_of_one_process_among_several_keeps_no_answer(story, name):
+    path = paths(story)[name]
+    first = get(path)
+    again = get(path)
+    assert again[:3] == first[:3] and again[3] == first[3] > 0

@@ -242,3 +242,25 @@ def test_datasette_s_workers_can_import_the_module_without_django():
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_app_is_served_with_a_redis_of_the_run_s_own(tmp_path, monkeypatch):
+    """As ``make serve`` runs it: with its shared cache (without one, production
+    settings keep nothing computed: the workers would share nothing)."""
+    import shutil
+
+    import redis
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server")
+    monkeypatch.setenv("REDIS_URL", "redis://elsewhere:6379/0")
+    _, without = http_bench.app_server(tmp_path / "db.sqlite3", 2)
+    assert "REDIS_URL" not in without
+    with http_bench.redis_server() as url:
+        assert url.startswith("redis://127.0.0.1:")
+        _, env = http_bench.app_server(tmp_path / "db.sqlite3", 2, redis_url=url)
+        assert env["REDIS_URL"] == url
+        client = redis.Redis.from_url(url, socket_timeout=1)
+        assert client.ping() and client.dbsize() == 0
+    with pytest.raises(redis.ConnectionError):
+        client.ping()

@@ -42,6 +42,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Without REDIS_URL, gunicorn's workers share no cache: each counts the throttle's
+# requests in its own memory, and nothing computed is kept (a write answered by one
+# worker could not drop what another kept). Set REDIS_URL, as `make serve` does.
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "tracker.cache.ProcessCache"}}
+
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {
