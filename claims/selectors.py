@@ -217,12 +217,39 @@ def origins_of_measures(measure_ids: Iterable[int]) -> dict[int, list[Origin]]:
 # Comparison --------------------------------------------------------------------------
 
 
-def _figure_rows(measures: list[Measure], known_at=None, after=None, before=None):
+class FigureRow(NamedTuple):
+    """A figure as a comparison reads it: its own columns, its claim's source and
+    document's publication time, its numbers as floats. In the order the query
+    gives them (its columns, then the numbers it casts)."""
+
+    id: int
+    measure_id: int
+    claim_id: int
+    claim__source_id: int
+    claim__document__published_at: datetime.datetime | None
+    text: str
+    qualifier: str
+    as_of: datetime.date | None
+    bounds_overridden: bool
+    # Figures travel as floats (JSON numbers either way, and the encoder writes
+    # floats itself), read as floats: a comparison of 10,000 figures would
+    # otherwise build 30,000 Decimals only to turn them into floats.
+    value_number: float | None
+    low_number: float | None
+    high_number: float | None
+
+
+def _figure_rows(
+    measures: list[Measure], known_at=None, after=None, before=None
+) -> list[FigureRow]:
     """The figures of ``measures`` a comparison may consider (known at K, inside the
-    window), with what the time rules need, in one query."""
+    window), with what the time rules need, in one query. The publication time is
+    made aware, and the override a bool, when each becomes a ``DatedFigure``."""
     if known_at is None and after is None and before is None:
-        return _all_figure_rows([m.pk for m in measures])
-    return list(_figure_values(measures, known_at, after, before))
+        _, found = _all_figure_tuples([m.pk for m in measures])
+    else:
+        found = _figure_values(measures, known_at, after, before)
+    return list(map(FigureRow._make, found))
 
 
 @lru_cache(maxsize=32)
@@ -234,27 +261,14 @@ def _all_figures_sql(vendor: str, measures: int) -> tuple[str, tuple[str, ...]]:
     query = _figure_values(ids).query
     sql, params = query.sql_with_params()
     assert list(params) == ids, params
-    return sql, (*query.values_select, *query.annotation_select)
-
-
-def _all_figure_rows(measure_ids: list[int]) -> list[dict]:
-    """``_figure_values`` of every figure of the measures, read by its SQL compiled
-    once and made into the same rows here: a figure's publication time, a naive
-    time in the connection's zone where the backend gives one, made aware as the
-    ORM does."""
-    names, found = _all_figure_tuples(measure_ids)
-    aware = _aware_moments()
-    rows = [dict(zip(names, row, strict=True)) for row in found]
-    for row in rows:
-        row["claim__document__published_at"] = aware(
-            row["claim__document__published_at"]
-        )
-        row["bounds_overridden"] = bool(row["bounds_overridden"])
-    return rows
+    names = (*query.values_select, *query.annotation_select)
+    assert names == FigureRow._fields, names
+    return sql, names
 
 
 def _all_figure_tuples(measure_ids: list[int]) -> tuple[tuple[str, ...], list]:
-    """The columns and rows of ``_all_figure_rows``, as the database gives them."""
+    """Every figure of the measures, as the database gives them (in the columns of
+    ``FigureRow``), by the SQL compiled once; and the columns' names."""
     measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
     if not measure_ids:
         return (), []
@@ -282,7 +296,7 @@ def _aware_moments():
 
 
 def _figure_values(measures, known_at=None, after=None, before=None):
-    """The queryset of ``_figure_rows``."""
+    """The queryset of ``_figure_rows``: tuples in the columns of ``FigureRow``."""
     figures = Figure.objects.filter(measure__in=measures).order_by("as_of", "id")
     if after is not None:
         figures = figures.filter(as_of__gte=after)
@@ -293,23 +307,11 @@ def _figure_values(measures, known_at=None, after=None, before=None):
             Q(claim__document__published_at__lte=known_at)
             | Q(claim__document__published_at__isnull=True)
         )
-    return figures.values(
-        "id",
-        "measure_id",
-        "claim_id",
-        "claim__source_id",
-        "claim__document__published_at",
-        "text",
-        "qualifier",
-        "as_of",
-        "bounds_overridden",
-        # Figures travel as floats (JSON numbers either way, and the encoder
-        # writes floats itself), read as floats: a comparison of 10,000 figures
-        # would otherwise build 30,000 Decimals only to turn them into floats.
+    return figures.annotate(
         value_number=Cast("value", FloatField()),
         low_number=Cast("low", FloatField()),
         high_number=Cast("high", FloatField()),
-    )
+    ).values_list(*FigureRow._fields)
 
 
 class Voices(NamedTuple):
@@ -340,18 +342,18 @@ class Voices(NamedTuple):
         )
 
 
-def _dated(row: dict, voices: Voices) -> timeline.DatedFigure:
+def _dated(row: FigureRow, voices: Voices, aware) -> timeline.DatedFigure:
     return timeline.DatedFigure(
-        row["id"],
-        row["low_number"],
-        row["high_number"],
-        row["qualifier"],
-        row["as_of"],
-        row["claim__document__published_at"],
+        row.id,
+        row.low_number,
+        row.high_number,
+        row.qualifier,
+        row.as_of,
+        aware(row.claim__document__published_at),
         voices.sources,
         voices.groups,
         voices.origin_set,
-        row["bounds_overridden"],
+        bool(row.bounds_overridden),
     )
 
 
@@ -371,17 +373,18 @@ def _situations(
     origin_map = origins_of_measures(m.pk for m in measures)
     tree = tree or SourceTree.load()
     voices: dict[int, Voices] = {}
-    by_measure: dict[int, list[dict]] = {m.pk: [] for m in measures}
+    by_measure: dict[int, list[FigureRow]] = {m.pk: [] for m in measures}
     dated: dict[int, list] = {m.pk: [] for m in measures}
+    aware = _aware_moments()
     for row in rows:
-        claim_id = row["claim_id"]
+        claim_id = row.claim_id
         voice = voices.get(claim_id)
         if voice is None:
             voice = voices[claim_id] = Voices.of(
-                claim_id, row["claim__source_id"], origin_map, tree
+                claim_id, row.claim__source_id, origin_map, tree
             )
-        by_measure[row["measure_id"]].append(row)
-        dated[row["measure_id"]].append(_dated(row, voice))
+        by_measure[row.measure_id].append(row)
+        dated[row.measure_id].append(_dated(row, voice, aware))
     results = {
         measure.pk: (
             timeline.compare_at(
@@ -445,11 +448,11 @@ def _measure_ref(measure: Measure) -> dict:
 def _comparison_of(
     measure: Measure,
     result: timeline.Result,
-    rows: list[dict],
+    rows: list[FigureRow],
     tree: SourceTree,
     voices: dict[int, Voices],
 ) -> dict:
-    by_id = {row["id"]: row for row in rows}
+    by_id = {row.id: row for row in rows}
     # What each claim speaks for, built once per claim rather than once per figure;
     # its source's and groups' references once per source and set of groups (most
     # claims are their own origin, sharing their source's set).
@@ -459,15 +462,15 @@ def _comparison_of(
     append = figures.append
     for situated in result.figures:
         row = by_id[situated.figure.id]
-        claim_id = row["claim_id"]
+        claim_id = row.claim_id
         said = spoken.get(claim_id)
         if said is None:
             voice = voices[claim_id]
-            key = (row["claim__source_id"], voice.groups)
+            key = (row.claim__source_id, voice.groups)
             shared = refs.get(key)
             if shared is None:
                 shared = refs[key] = (
-                    tree.ref(row["claim__source_id"]),
+                    tree.ref(row.claim__source_id),
                     tree.ref(min(voice.groups)),
                     _group_refs(voice.groups, tree),
                 )
@@ -480,20 +483,20 @@ def _comparison_of(
         current = situated.role != timeline.SUPERSEDED
         append(
             {
-                "id": row["id"],
+                "id": row.id,
                 "claim_id": claim_id,
                 "source": source,
                 "group": group,
                 "groups": groups,
                 "origin_claim_id": origin,
                 "origin_claim_ids": origin_ids,
-                "text": row["text"],
-                "qualifier": row["qualifier"],
-                "value": row["value_number"],
-                "low": row["low_number"],
-                "high": row["high_number"],
-                "as_of": row["as_of"],
-                "date": row["as_of"],
+                "text": row.text,
+                "qualifier": row.qualifier,
+                "value": row.value_number,
+                "low": row.low_number,
+                "high": row.high_number,
+                "as_of": row.as_of,
+                "date": row.as_of,
                 "role": situated.role,
                 "superseded_by": situated.superseded_by,
                 "at_interval": {"low": situated.low, "high": situated.high}
@@ -752,11 +755,11 @@ def _figure_evidence(claim, own: Voices, known_at, tree: SourceTree) -> dict:
             found["conflicts"].setdefault(group, pair)
         for group, pair in evidence.agreements.items():
             found["agreements"].setdefault(group, pair)
-        by_id = {row["id"]: row for row in rows}
+        by_id = {row.id: row for row in rows}
         for situated in result.figures:
             row = by_id[situated.figure.id]
             found["texts"][situated.figure.id] = (
-                tree.names.get(row["claim__source_id"], ""),
+                tree.names.get(row.claim__source_id, ""),
                 situated.low,
                 situated.high,
             )
