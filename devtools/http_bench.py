@@ -216,6 +216,19 @@ def app_server(
     return _gunicorn("tracker.wsgi", workers), env
 
 
+def redis_peak(url: str) -> int | None:
+    """The peak memory the Redis at ``url`` used for its data, in KiB (its
+    ``used_memory_peak``); None if it does not say."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=1)
+    try:
+        peak = client.info("memory").get("used_memory_peak")
+    finally:
+        client.close()
+    return None if peak is None else int(peak) // 1024
+
+
 @contextmanager
 def redis_server() -> Iterator[str]:
     """A Redis of the run's own on a free loopback port, empty, stopped after: its
@@ -360,6 +373,7 @@ def run(
             from devtools import memory_bench
 
             app_peaks.update(memory_bench.server_peaks(server_pids["app"]))
+            app_peaks["cache"] = redis_peak(cache)
     rows = []
     for case in cases:
         ours = median_load(loads[case.name, "app"])

@@ -134,6 +134,8 @@ def peaks_line(peaks: dict) -> str:
     line = f"Peak memory of the app's {len(workers)} workers after the load: {', '.join(mib)} MiB"
     if master is not None:
         line += f"; their master {master / 1024:,.1f} MiB"
+    if peaks.get("cache") is not None:
+        line += f"; their Redis's data at most {peaks['cache'] / 1024:,.1f} MiB"
     return line + "."
 
 

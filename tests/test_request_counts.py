@@ -55,13 +55,14 @@ def round_trips():
 
 def test_on_redis_each_count_is_one_round_trip(redis_server):
     with redis_cache(redis_server.port) as backend:
+        assert count_request(backend, "window:a", 60) == 1  # loads the script
         with round_trips() as sent:
             counts = [count_request(backend, "window:a", 60) for _ in range(3)]
-        assert counts == [1, 2, 3]
-        assert sent == ["SET, INCRBY"] * 3
+        assert counts == [2, 3, 4]
+        assert sent == ["EVALSHA"] * 3
         # The window is the counter's expiry, set by the first request only.
         assert 59 < window_left(backend, "window:a", 60) <= 60
-        assert backend.get("window:a") == 3  # the cache reads it as it wrote it
+        assert backend.get("window:a") == 4  # the cache reads it as it wrote it
         assert count_request(backend, "window:b", 60) == 1  # a counter of its own
 
 
@@ -70,7 +71,24 @@ def test_on_redis_the_window_closes_with_its_period(redis_server):
         assert [count_request(backend, "window:c", 1) for _ in range(2)] == [1, 2]
         time.sleep(1.1)
         assert count_request(backend, "window:c", 1) == 1
-        assert window_left(backend, "window:none", 60) == 60
+        # No counter: the window closed, come back now.
+        assert window_left(backend, "window:none", 60) == 0
+
+
+def test_on_redis_a_counter_left_without_an_expiry_is_given_one(redis_server):
+    """As the throttle before this one could leave it (its count and its expiry
+    were two commands): it would have counted, and refused, for ever."""
+    with redis_cache(redis_server.port) as backend:
+        backend.set("window:f", 5, timeout=None)
+        assert count_request(backend, "window:f", 60) == 6
+        assert 59 < window_left(backend, "window:f", 60) <= 60
+
+
+def test_on_redis_counting_survives_a_restart_that_forgot_the_script(redis_server):
+    with redis_cache(redis_server.port) as backend:
+        assert count_request(backend, "window:g", 60) == 1
+        redis_server.client.script_flush()
+        assert count_request(backend, "window:g", 60) == 2
 
 
 def test_in_memory_the_same_counts_and_window(settings):
@@ -78,7 +96,7 @@ def test_in_memory_the_same_counts_and_window(settings):
 
     assert [count_request(cache, "window:d", 60) for _ in range(3)] == [1, 2, 3]
     assert 59 < window_left(cache, "window:d", 60) <= 60
-    assert window_left(cache, "window:none", 60) == 60
+    assert window_left(cache, "window:none", 60) == 0
 
 
 def test_with_redis_unavailable_counts_are_kept_in_memory(db):
@@ -121,7 +139,7 @@ def test_a_kept_answer_on_redis_costs_two_round_trips(redis_server, seed):
                 again = client.get(path)
             assert again.status_code == first.status_code == 200
             assert again.content == first.content
-            assert sent == ["SET, INCRBY", "MGET"], path
+            assert sent == ["EVALSHA", "MGET"], path
 
 
 def test_one_redis_client_serves_every_operation(redis_server):

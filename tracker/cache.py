@@ -47,6 +47,17 @@ UNAVAILABLE = (
 CONNECT_TIMEOUT = 0.5
 ANSWER_TIMEOUT = 1.0
 RETRY_INTERVAL = 30.0
+#: Counts one request at KEYS[1] and returns the count; a counter with no expiry
+#: (just created) is given ARGV[1] ms. Atomic: the counter cannot expire between
+#: the count and the expiry, which would leave it counting for ever.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
 #: Entries the process's own memory holds during an outage.
 FALLBACK_MAX_ENTRIES = 1000
 
@@ -184,16 +195,17 @@ class DegradingRedisCache(RedisCache):
             return on_fallback()
 
     def count_in_window(self, key: str, seconds: int) -> int:
-        """``count_request``, in one round trip: the counter is created with its
-        expiry if it is not there, then incremented."""
+        """``count_request``, in one round trip: one script, run atomically, that
+        counts and gives the counter its expiry if it has none (a new counter,
+        or one an earlier version left without)."""
 
         def on_redis() -> int:
             made = self.make_and_validate_key(key)
             client = self._cache.get_client(made, write=True)
-            pipeline = client.pipeline(transaction=False)
-            pipeline.set(made, 0, ex=seconds, nx=True)
-            pipeline.incr(made)
-            return pipeline.execute()[1]
+            script = self.__dict__.get("_count_script")
+            if script is None:
+                script = self._count_script = client.register_script(_COUNT_SCRIPT)
+            return script(keys=[made], args=[int(seconds * 1000)], client=client)
 
         return self._redis_or_fallback(
             on_redis, lambda: _count_in_window(self._fallback, key, seconds)
@@ -205,7 +217,8 @@ class DegradingRedisCache(RedisCache):
         def on_redis() -> float:
             made = self.make_and_validate_key(key)
             left = self._cache.get_client(made).pttl(made)
-            return seconds if left < 0 else left / 1000
+            # -2: no counter (the window closed); -1: none could be left so.
+            return max(0.0, left / 1000) if left != -1 else float(seconds)
 
         return self._redis_or_fallback(
             on_redis, lambda: _window_left(self._fallback, key, seconds)
@@ -326,7 +339,8 @@ def count_request(cache, key: str, seconds: int) -> int:
 
 
 def window_left(cache, key: str, seconds: int) -> float:
-    """The seconds until the window at ``key`` closes (``seconds`` if none is open)."""
+    """The seconds until the window at ``key`` closes (0 when none is open: it
+    closed)."""
     left = getattr(cache, "window_left", None)
     if left is not None:
         return left(key, seconds)
@@ -350,7 +364,7 @@ def _count_in_window(cache, key: str, seconds: int) -> int:
 def _window_left(cache, key: str, seconds: int) -> float:
     opened = cache.get(f"{key}:opened")
     if opened is None:
-        return seconds
+        return 0.0
     return max(0.0, seconds - (time() - opened))
 
 

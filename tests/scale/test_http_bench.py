@@ -262,5 +262,12 @@ def test_the_app_is_served_with_a_redis_of_the_run_s_own(tmp_path, monkeypatch):
         assert env["REDIS_URL"] == url
         client = redis.Redis.from_url(url, socket_timeout=1)
         assert client.ping() and client.dbsize() == 0
+        before = http_bench.redis_peak(url)
+        client.set("big", b"x" * 4_000_000)
+        assert http_bench.redis_peak(url) >= before + 3_900
+        line = memory_bench.peaks_line(
+            {"master": 1024, "workers": [2048], "cache": 9 * 1024 + 512}
+        )
+        assert line.endswith("; their Redis's data at most 9.5 MiB.")
     with pytest.raises(redis.ConnectionError):
         client.ping()
