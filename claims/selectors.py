@@ -1059,9 +1059,24 @@ def search_everything(query: str, limit: int = 20) -> dict:
     }
 
 
-def compare_measure(measure: Measure, **options) -> dict:
+def compare_measure(
+    measure: Measure,
+    *,
+    at: datetime.date | None = None,
+    known_at: datetime.datetime | None = None,
+    as_of_after: datetime.date | None = None,
+    as_of_before: datetime.date | None = None,
+    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
+) -> dict:
     """The comparison of one measure (see ``compare_measures``)."""
-    (result,) = compare_measures([measure], **options)
+    (result,) = compare_measures(
+        [measure],
+        at=at,
+        known_at=known_at,
+        as_of_after=as_of_after,
+        as_of_before=as_of_before,
+        conflict_limit=conflict_limit,
+    )
     return result
 
 

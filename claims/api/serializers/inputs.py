@@ -9,6 +9,7 @@ from claims import timeline
 from claims.api.serializers.resources import _datetime
 from claims.exchange.intake import proposals
 from claims.models import Document
+from claims.selectors import DEFAULT_CONFLICT_LIMIT
 
 
 class MomentField(serializers.Field):
@@ -61,7 +62,7 @@ class ComparisonWindowSerializer(MomentSerializer):
         required=False,
         min_value=0,
         max_value=100_000,
-        default=1_000,
+        default=DEFAULT_CONFLICT_LIMIT,
         help_text="How many conflicts to list, the most widely separated first; "
         "counts.conflicts has them all.",
     )
