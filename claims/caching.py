@@ -212,49 +212,6 @@ def bump_plan(plan: Plan) -> None:
     bump_measures(measures_of(plan))
 
 
-#: The options of a measure's default comparison, as ``cached_comparison`` keys it.
-_DEFAULT_COMPARISON = {"view": "compare_measure"}
-
-
-def kept_comparisons(measure_ids: Iterable[int]) -> list[int]:
-    """Those of the measures whose default comparison is kept now: asked before a
-    write drops them, to refresh them once it is committed."""
-    if not shared():
-        return []
-    return [
-        measure_id
-        for measure_id in sorted(measure_ids)
-        if cache.has_key(comparison_key(measure_id, _DEFAULT_COMPARISON))
-    ]
-
-
-def refresh_after_commit(measure_ids: Iterable[int]) -> None:
-    """``refresh_comparisons`` of the measures once the transaction is committed,
-    after the bumps registered before it; an error is logged, not raised (the write
-    is committed)."""
-    measure_ids = list(measure_ids)
-    if measure_ids:
-        transaction.on_commit(
-            functools.partial(refresh_comparisons, measure_ids), robust=True
-        )
-
-
-def refresh_comparisons(measure_ids: Iterable[int]) -> None:
-    """Compute and keep the default comparison of each of the measures (those
-    deleted meanwhile skipped). Run once a write of a figure is committed, by the
-    writing request, for the measures whose comparison was kept before it
-    (``claims.signals``): a measure read while new figures arrive on it (a
-    developing story's toll) is then read from the cache, not computed by the next
-    reader, whose wait on a measure of 10,000 figures was about 200 ms. A measure
-    nobody read since its last write is left to its next reader, and so are those a
-    write reaches only through claims, links or sources (one write may reach many)."""
-    from claims import selectors
-    from claims.models import Measure
-
-    for measure in Measure.objects.filter(pk__in=list(measure_ids)).order_by("pk"):
-        cached_comparison(measure, selectors.compare_measure)
-
-
 def measures_of(plan: Plan) -> set[int]:
     """The measures of ``plan``, read in one query: those with a figure on a claim
     reaching (by deriving links, any number of steps) one of its claims or a claim

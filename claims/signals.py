@@ -87,7 +87,6 @@ def before_save(sender, instance, **kwargs) -> None:
     before = _stored(instance)
     plan = _plan(instance, before, _of_instance(instance))
     instance._cache_plan = plan
-    _keep_refreshing(instance, plan)
     caching.bump_plan(plan)  # against the rows before the write
 
 
@@ -105,7 +104,6 @@ def after_save(sender, instance, **kwargs) -> None:
         if plan is None:  # saved without pre_save: judged without its old row
             plan = dependencies.Plan(everything=True)
         caching.bump_plan(plan)  # against the rows after it
-        _refresh(instance)
     elif sender is Measure:
         caching.bump_plan(dependencies.plan_for("measure", instance.pk, None, None))
     caching.bump_tables(_tables_of(sender))
@@ -119,7 +117,6 @@ def after_save(sender, instance, **kwargs) -> None:
 def before_delete(sender, instance, **kwargs) -> None:
     plan = _plan(instance, _of_instance(instance), None)
     instance._cache_plan = plan
-    _keep_refreshing(instance, plan)
     caching.bump_plan(plan)
 
 
@@ -137,22 +134,9 @@ def after_delete(sender, instance, **kwargs) -> None:
             instance.__dict__.pop("_cache_plan", None)
             or dependencies.Plan(everything=True)
         )
-        _refresh(instance)
     elif sender is Measure:
         caching.bump_plan(dependencies.plan_for("measure", instance.pk, None, None))
     caching.bump_tables(_tables_of(sender))
-
-
-def _keep_refreshing(instance, plan: dependencies.Plan) -> None:
-    """Before a figure's write drops its measures' comparisons: those kept now, to
-    compute again once it is committed (``caching.refresh_comparisons``)."""
-    if isinstance(instance, Figure):
-        instance._cache_refresh = caching.kept_comparisons(plan.measures)
-
-
-def _refresh(instance) -> None:
-    # After the write's last bump, so that the refresh runs after it on commit.
-    caching.refresh_after_commit(instance.__dict__.pop("_cache_refresh", ()))
 
 
 # Counts of many-to-many rows ----------------------------------------------------------

@@ -1,5 +1,6 @@
 """Computed comparisons are cached and dropped by any write they depend on."""
 
+import functools
 import os
 
 import pytest
@@ -7,7 +8,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from claims import caching
+from claims import caching, selectors
 from claims.exchange.bundle import import_bundle
 from claims.models import Figure, Link
 
@@ -150,3 +151,25 @@ def test_the_cache_works_on_redis(client, measure):
         Figure.objects.create(claim=ClaimFactory(), measure=measure, text="7")
         assert get(client, measure)[0]["counts"]["figures"] == 3
         caches["default"].clear()
+
+
+def test_options_given_as_their_defaults_are_the_same_comparison(measure):
+    """As the API passes them (the conflict limit's default) and as a page or the
+    command line leaves them out: one entry, one computation."""
+    computed = []
+
+    @functools.wraps(selectors.compare_measure)
+    def compare_measure(measure, **options):
+        computed.append(options)
+        return selectors.compare_measure(measure, **options)
+
+    omitted = caching.cached_comparison(measure, compare_measure)
+    given = caching.cached_comparison(
+        measure,
+        compare_measure,
+        at=None,
+        conflict_limit=selectors.DEFAULT_CONFLICT_LIMIT,
+    )
+    caching.cached_comparison(measure, compare_measure, conflict_limit=1)
+    assert given == omitted
+    assert computed == [{}, {"conflict_limit": 1}]
