@@ -322,13 +322,14 @@ def cached_comparison(measure, compute, **options) -> dict:
     """The comparison of ``measure`` with ``options``, from the cache or computed."""
     if not shared():
         return compute(measure, **options)
-    # Options left out, given as None or given as their defaults are the same
-    # request.
+    # Options left out and options given as their defaults are the same request
+    # (None is left out only where it is the default: a conflict limit of None
+    # lists every conflict, its default 1,000).
     defaults = _defaults(compute)
     given = {
         name: value
         for name, value in options.items()
-        if value is not None and value != defaults.get(name, None)
+        if name not in defaults or value != defaults[name]
     }
     key = comparison_key(measure.pk, {**given, "view": compute.__name__})
     result = cache.get(key)

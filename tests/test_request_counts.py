@@ -96,7 +96,8 @@ def test_in_memory_the_same_counts_and_window(settings):
 
     assert [count_request(cache, "window:d", 60) for _ in range(3)] == [1, 2, 3]
     assert 59 < window_left(cache, "window:d", 60) <= 60
-    assert window_left(cache, "window:none", 60) == 0
+    # Not known (its opening evicted from a full memory): the whole period.
+    assert window_left(cache, "window:none", 60) == 60
 
 
 def test_with_redis_unavailable_counts_are_kept_in_memory(db):
@@ -149,3 +150,43 @@ def test_one_redis_client_serves_every_operation(redis_server):
         backend.set("a", 1)
         assert backend.get_many(["a", "b"]) == {"a": 1}
         assert backend._cache.get_client("b") is client
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "Error running script (call to f_1): @user_script:2: OOM command not "
+        "allowed when used memory > 'maxmemory'.",
+        "Error running script (call to f_1): @user_script:2: READONLY You can't "
+        "write against a read only replica.",
+    ],
+)
+def test_a_refusal_inside_the_script_counts_in_memory(redis_server, refusal):
+    """Redis before 7 reports them as script errors: the cache is unavailable all
+    the same, and the request is counted, not failed."""
+    import redis
+
+    with redis_cache(redis_server.port) as backend:
+        assert count_request(backend, "window:h", 60) == 1
+        with mock.patch.object(
+            redis.commands.core.Script,
+            "__call__",
+            side_effect=redis.exceptions.ResponseError(refusal),
+        ):
+            assert count_request(backend, "window:h", 60) == 1  # in memory
+        assert backend.degraded
+
+
+def test_another_script_error_is_raised(redis_server):
+    import redis
+
+    with redis_cache(redis_server.port) as backend:
+        count_request(backend, "window:i", 60)
+        with mock.patch.object(
+            redis.commands.core.Script,
+            "__call__",
+            side_effect=redis.exceptions.ResponseError("WRONGTYPE"),
+        ):
+            with pytest.raises(redis.exceptions.ResponseError):
+                count_request(backend, "window:i", 60)
+        assert not backend.degraded

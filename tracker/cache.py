@@ -58,6 +58,19 @@ end
 return count
 """
 
+
+def _unavailable_in_script(error: exceptions.ResponseError) -> Exception:
+    """A script's error as the one it stands for: Redis before 7 reports a
+    command's out-of-memory or read-only refusal inside a script as a script
+    error, which would otherwise fail the request instead of the cache."""
+    message = str(error)
+    if "OOM" in message:
+        return exceptions.OutOfMemoryError(message)
+    if "READONLY" in message:
+        return exceptions.ReadOnlyError(message)
+    return error
+
+
 #: Entries the process's own memory holds during an outage.
 FALLBACK_MAX_ENTRIES = 1000
 
@@ -205,7 +218,10 @@ class DegradingRedisCache(RedisCache):
             script = self.__dict__.get("_count_script")
             if script is None:
                 script = self._count_script = client.register_script(_COUNT_SCRIPT)
-            return script(keys=[made], args=[int(seconds * 1000)], client=client)
+            try:
+                return script(keys=[made], args=[int(seconds * 1000)], client=client)
+            except exceptions.ResponseError as error:
+                raise _unavailable_in_script(error) from error
 
         return self._redis_or_fallback(
             on_redis, lambda: _count_in_window(self._fallback, key, seconds)
@@ -339,8 +355,9 @@ def count_request(cache, key: str, seconds: int) -> int:
 
 
 def window_left(cache, key: str, seconds: int) -> float:
-    """The seconds until the window at ``key`` closes (0 when none is open: it
-    closed)."""
+    """The seconds until the window at ``key`` closes: on Redis, the counter's
+    expiry (0 when it is gone: the window closed); in memory, from the time the
+    window opened, the whole period when that is not known (evicted)."""
     left = getattr(cache, "window_left", None)
     if left is not None:
         return left(key, seconds)
@@ -364,7 +381,7 @@ def _count_in_window(cache, key: str, seconds: int) -> int:
 def _window_left(cache, key: str, seconds: int) -> float:
     opened = cache.get(f"{key}:opened")
     if opened is None:
-        return 0.0
+        return float(seconds)
     return max(0.0, seconds - (time() - opened))
 
 

@@ -154,8 +154,9 @@ def test_the_cache_works_on_redis(client, measure):
 
 
 def test_options_given_as_their_defaults_are_the_same_comparison(measure):
-    """As the API passes them (the conflict limit's default) and as a page or the
-    command line leaves them out: one entry, one computation."""
+    """Given as their defaults (as the API and the pages pass the conflict limit)
+    or left out: one entry, one computation. None is not a default's stand-in
+    where the default is not None: a limit of None lists every conflict."""
     computed = []
 
     @functools.wraps(selectors.compare_measure)
@@ -171,5 +172,6 @@ def test_options_given_as_their_defaults_are_the_same_comparison(measure):
         conflict_limit=selectors.DEFAULT_CONFLICT_LIMIT,
     )
     caching.cached_comparison(measure, compare_measure, conflict_limit=1)
+    caching.cached_comparison(measure, compare_measure, conflict_limit=None)
     assert given == omitted
-    assert computed == [{}, {"conflict_limit": 1}]
+    assert computed == [{}, {"conflict_limit": 1}, {"conflict_limit": None}]

@@ -200,8 +200,8 @@ def test_a_delete_answered_404_or_never_answered_is_judged_by_the_database(
     report = out.getvalue()
     assert (
         "sources: 3 created, 0 changed, 1 deleted, acknowledged; in the database: "
-        "0 of 0 (and 1 of 1 deleted stay deleted); in history: 4 of 4. Deletes never "
-        "answered (either outcome is right): 2, of which 1 not done." in report
+        "0 of 0 (and 1 of 1 deleted stay deleted); in history: 4 of 4. Deletes of "
+        "unknown outcome (either is right): 2, of which 1 not done." in report
     )
     assert "Acknowledged writes kept: 4 of 4." in report
     assert "Refused as designed: 1 (404 on a DELETE sent again" in report

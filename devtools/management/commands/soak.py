@@ -374,7 +374,8 @@ class Command(BaseCommand):
         lost = 0
         lines = []
         for name, model in models.items():
-            # A delete with no answer may or may not have happened: its row is
+            # A delete with no answer, or answered otherwise than 204 or 404 (a
+            # 503 during a fault), may or may not have happened: its row is
             # expected neither there nor gone (its creation's entry still is).
             unsure = {a.pk for a in acks if a.model == name and a.history_type == "?"}
             mine = [a for a in acks if a.model == name and a.history_type != "?"]
@@ -414,7 +415,7 @@ class Command(BaseCommand):
                 f"stay deleted); in history: {len(mine) - len(lost_history):,} of "
                 f"{len(mine):,}."
                 + (
-                    f" Deletes never answered (either outcome is right): "
+                    f" Deletes of unknown outcome (either is right): "
                     f"{len(unsure):,}, of which {len(unsure & stored):,} not done."
                     if unsure
                     else ""
