@@ -9,7 +9,7 @@ from claims.permissions import EDITORS, REVIEWERS, ensure_groups
 from claims.seed import load_seed
 
 from .factories import DamStory, UserFactory, member_of
-from .helpers import api_client
+from .helpers import RedisServer, api_client, redis_server_at_hand
 
 
 @pytest.fixture(autouse=True)
@@ -96,3 +96,13 @@ def tight_rates(monkeypatch):
         "THROTTLE_RATES",
         {"anon": "3/minute", "user": "5/minute"},
     )
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of the test's own, on a free port (skipped without one)."""
+    if not redis_server_at_hand():
+        pytest.skip("no redis-server to start")
+    server = RedisServer()
+    yield server
+    server.stop()

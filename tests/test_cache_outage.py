@@ -42,15 +42,6 @@ def clock(monkeypatch):
     return clock
 
 
-@pytest.fixture
-def redis_server():
-    if not redis_server_at_hand():
-        pytest.skip("no redis-server to start")
-    server = RedisServer()
-    yield server
-    server.stop()
-
-
 def without_tokens(content: bytes) -> str:
     """A page with its per-request CSRF token blanked out."""
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content.decode())

@@ -13,18 +13,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from tracker.cache import count_request, window_left
 
-from .helpers import RedisServer, free_port, redis_cache, redis_server_at_hand
+from .helpers import free_port, redis_cache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_server():
-    if not redis_server_at_hand():
-        pytest.skip("no redis-server to start")
-    server = RedisServer()
-    yield server
-    server.stop()
 
 
 @contextlib.contextmanager
