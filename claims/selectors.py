@@ -246,36 +246,36 @@ def _figure_rows(
     window), with what the time rules need, in one query. The publication time is
     made aware, and the override a bool, when each becomes a ``DatedFigure``."""
     if known_at is None and after is None and before is None:
-        _, found = _all_figure_tuples([m.pk for m in measures])
+        found = _all_figure_tuples([m.pk for m in measures])
     else:
         found = _figure_values(measures, known_at, after, before)
     return list(map(FigureRow._make, found))
 
 
 @lru_cache(maxsize=32)
-def _all_figures_sql(vendor: str, measures: int) -> tuple[str, tuple[str, ...]]:
+def _all_figures_sql(vendor: str, measures: int) -> str:
     """The query of every figure of ``measures`` measures (their ids its only
-    parameters), as the ORM writes it, and its columns' names: compiled once a
-    backend and number of measures, not once a comparison."""
+    parameters), as the ORM writes it, in the columns of ``FigureRow``: compiled
+    once a backend and number of measures, not once a comparison."""
     ids = list(range(1, measures + 1))
     query = _figure_values(ids).query
     sql, params = query.sql_with_params()
     assert list(params) == ids, params
     names = (*query.values_select, *query.annotation_select)
     assert names == FigureRow._fields, names
-    return sql, names
+    return sql
 
 
-def _all_figure_tuples(measure_ids: list[int]) -> tuple[tuple[str, ...], list]:
+def _all_figure_tuples(measure_ids: list[int]) -> list[tuple]:
     """Every figure of the measures, as the database gives them (in the columns of
-    ``FigureRow``), by the SQL compiled once; and the columns' names."""
+    ``FigureRow``), by the SQL compiled once."""
     measure_ids = list(dict.fromkeys(measure_ids))  # as the ORM's IN: each once
     if not measure_ids:
-        return (), []
-    sql, names = _all_figures_sql(connection.vendor, len(measure_ids))
+        return []
+    sql = _all_figures_sql(connection.vendor, len(measure_ids))
     with connection.cursor() as cursor:
         cursor.execute(sql, measure_ids)
-        return names, cursor.fetchall()
+        return cursor.fetchall()
 
 
 def _aware_moments():
@@ -357,18 +357,12 @@ def _dated(row: FigureRow, voices: Voices, aware) -> timeline.DatedFigure:
     )
 
 
-def _situations(
-    measures: list[Measure],
-    *,
-    at=None,
-    known_at=None,
-    after=None,
-    before=None,
-    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
-    tree: SourceTree | None = None,
-) -> tuple[dict, SourceTree, dict]:
-    """Each measure's ``timeline.Result`` with its rows and the voices of their
-    claims, in three queries whatever the number of measures and figures."""
+def _read_figures(
+    measures: list[Measure], known_at=None, after=None, before=None, tree=None
+) -> tuple[dict, dict, dict, SourceTree]:
+    """The figures of ``measures`` (``_figure_rows``), each measure's as rows and
+    as ``DatedFigure``s with the voices of their claims; the voices by claim; the
+    source tree. Three queries."""
     rows = _figure_rows(measures, known_at, after, before)
     origin_map = origins_of_measures(m.pk for m in measures)
     tree = tree or SourceTree.load()
@@ -385,6 +379,24 @@ def _situations(
             )
         by_measure[row.measure_id].append(row)
         dated[row.measure_id].append(_dated(row, voice, aware))
+    return by_measure, dated, voices, tree
+
+
+def _situations(
+    measures: list[Measure],
+    *,
+    at=None,
+    known_at=None,
+    after=None,
+    before=None,
+    conflict_limit: int | None = DEFAULT_CONFLICT_LIMIT,
+    tree: SourceTree | None = None,
+) -> tuple[dict, SourceTree, dict]:
+    """Each measure's ``timeline.Result`` with its rows and the voices of their
+    claims, in three queries whatever the number of measures and figures."""
+    by_measure, dated, voices, tree = _read_figures(
+        measures, known_at, after, before, tree
+    )
     results = {
         measure.pk: (
             timeline.compare_at(
@@ -541,49 +553,9 @@ def measure_evolution(measure: Measure) -> dict:
     holding a figure on it was published, the comparison known at that day's end
     (its T, best-supported stretches, lowest low and highest high of the current
     estimates, counts). Three queries."""
-    names, rows = _all_figure_tuples([measure.pk])
-    origin_map = origins_of_measures([measure.pk])
-    tree = SourceTree.load()
-    # The rows as the database gives them, each made a figure at once.
-    at = {name: i for i, name in enumerate(names)}
-    id_, low, high, qualifier, as_of, claim, source, published, overridden = (
-        at["id"],
-        at["low_number"],
-        at["high_number"],
-        at["qualifier"],
-        at["as_of"],
-        at["claim_id"],
-        at["claim__source_id"],
-        at["claim__document__published_at"],
-        at["bounds_overridden"],
-    )
-    aware = _aware_moments()
-    voices: dict[int, Voices] = {}
-    dated = []
-    append = dated.append
-    for row in rows:
-        claim_id = row[claim]
-        voice = voices.get(claim_id)
-        if voice is None:
-            voice = voices[claim_id] = Voices.of(
-                claim_id, row[source], origin_map, tree
-            )
-        append(
-            timeline.DatedFigure(
-                row[id_],
-                row[low],
-                row[high],
-                row[qualifier],
-                row[as_of],
-                aware(row[published]),
-                voice.sources,
-                voice.groups,
-                voice.origin_set,
-                bool(row[overridden]),
-            )
-        )
+    _, dated, _, _ = _read_figures([measure])
     steps = timeline.evolution(
-        dated, kind=measure.kind, tz=timezone.get_current_timezone()
+        dated[measure.pk], kind=measure.kind, tz=timezone.get_current_timezone()
     )
     return {
         "measure": _measure_ref(measure),
