@@ -287,11 +287,7 @@ def cached_count(queryset) -> int:
         return queryset.count()
     digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
     key = f"rows:count:{rows_generation(tables)}:{digest[:32]}"
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout=TIMEOUT)
-    return count
+    return _kept(key, queryset.count)
 
 
 def _options_digest(options: dict) -> str:
@@ -308,9 +304,9 @@ def comparison_generation_keys(measure_id: int) -> list[str]:
 def comparison_generation(measure_id: int) -> str:
     """The generation of ``measure_id``'s comparisons (and of everything's): it
     changes whenever a write can change one of them."""
-    measure_key = _measure_key(measure_id)
-    generations = _generations([GLOBAL, measure_key])
-    return f"{generations[GLOBAL]}:{generations[measure_key]}"
+    keys = comparison_generation_keys(measure_id)
+    found = _generations(keys)
+    return ":".join(found[key] for key in keys)
 
 
 def comparison_key(measure_id: int, options: dict) -> str:
@@ -322,21 +318,21 @@ def cached_comparison(measure, compute, **options) -> dict:
     """The comparison of ``measure`` with ``options``, from the cache or computed."""
     if not shared():
         return compute(measure, **options)
-    # Options left out and options given as their defaults are the same request
-    # (None is left out only where it is the default: a conflict limit of None
-    # lists every conflict, its default 1,000).
+    asked = {**_asked(compute, options), "view": compute.__name__}
+    key = comparison_key(measure.pk, asked)
+    return _kept(key, lambda: compute(measure, **options))
+
+
+def _asked(compute, options: dict) -> dict:
+    """The options that make a request other than the default: those given as
+    ``compute``'s defaults are left out (and None only where it is the default: a
+    conflict limit of None lists every conflict, its default 1,000)."""
     defaults = _defaults(compute)
-    given = {
+    return {
         name: value
         for name, value in options.items()
         if name not in defaults or value != defaults[name]
     }
-    key = comparison_key(measure.pk, {**given, "view": compute.__name__})
-    result = cache.get(key)
-    if result is None:
-        result = compute(measure, **options)
-        cache.set(key, result, timeout=TIMEOUT)
-    return result
 
 
 @functools.cache
@@ -347,6 +343,15 @@ def _defaults(compute) -> dict:
         for name, parameter in inspect.signature(compute).parameters.items()
         if parameter.default is not inspect.Parameter.empty
     }
+
+
+def _kept(key: str, compute):
+    """The value cached at ``key``, or ``compute()``'s, cached there."""
+    result = cache.get(key)
+    if result is None:
+        result = compute()
+        cache.set(key, result, timeout=TIMEOUT)
+    return result
 
 
 def corroboration_tables() -> list[str]:
@@ -367,11 +372,7 @@ def cached_corroboration(claim, compute, **options) -> dict:
     which made each request as dear as a comparison."""
     if not shared():
         return compute(claim, **options)
-    given = {name: value for name, value in options.items() if value is not None}
     generation = rows_generation(corroboration_tables())
-    key = f"corroboration:{claim.pk}:{generation}:{_options_digest(given)}"
-    result = cache.get(key)
-    if result is None:
-        result = compute(claim, **options)
-        cache.set(key, result, timeout=TIMEOUT)
-    return result
+    digest = _options_digest(_asked(compute, options))
+    key = f"corroboration:{claim.pk}:{generation}:{digest}"
+    return _kept(key, lambda: compute(claim, **options))
