@@ -6,6 +6,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What production settings need to start.
+SECRETS = {
+    "DJANGO_SECRET_KEY": "x7!kq" * 12,
+    "DJANGO_ALLOWED_HOSTS": "facts.example.org",
+}
 
 
 def manage(*args, **env):
@@ -27,8 +32,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SECRET_KEY="x7!kq" * 12,
-        DJANGO_ALLOWED_HOSTS="facts.example.org",
+        **SECRETS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -43,11 +47,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_the_developer_tools_are_not_installed_in_production():
     """The corpus generator, benchmark and soak run (the devtools app) come with the
     local and test settings only; the exchange commands come everywhere."""
-    secrets = {
-        "DJANGO_SECRET_KEY": "x7!kq" * 12,
-        "DJANGO_ALLOWED_HOSTS": "facts.example.org",
-    }
-    production = manage("help", "--commands", **secrets)
+    production = manage("help", "--commands", **SECRETS)
     assert production.returncode == 0, production.stderr
     commands = set(production.stdout.split())
     assert {
@@ -63,14 +63,31 @@ def test_the_developer_tools_are_not_installed_in_production():
     assert {"generate_corpus", "benchmark", "soak"} <= set(local.stdout.split())
 
 
-def _postgres_options(**env) -> subprocess.CompletedProcess:
+def shown(
+    expression: str, imports: str = "from django.conf import settings", **env
+) -> subprocess.CompletedProcess:
+    """The production settings printing ``expression`` (after ``imports``)."""
     return manage(
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings; "
-        "print(settings.DATABASES['default']['OPTIONS']['options'])",
-        DJANGO_SECRET_KEY="x7!kq" * 12,
+        f"{imports}; print({expression})",
+        **SECRETS,
+        **env,
+    )
+
+
+def assert_refused(run, values, message: str) -> None:
+    """Each of ``values`` stops ``run(value)`` with ``message``."""
+    for bad in values:
+        refused = run(bad)
+        assert refused.returncode != 0, bad
+        assert message in refused.stderr, refused.stderr
+
+
+def _postgres_options(**env) -> subprocess.CompletedProcess:
+    return shown(
+        "settings.DATABASES['default']['OPTIONS']['options']",
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
         **env,
     )
@@ -84,52 +101,36 @@ def test_postgresql_reads_pages_out_of_order_at_the_cost_of_solid_state_storage(
     assert spinning.stdout.split()[-1] == "random_page_cost=4.0"
     servers_own = _postgres_options(DATABASE_RANDOM_PAGE_COST="")
     assert servers_own.stdout.split() == ["-c", "jit=off"]
-    for bad in ("1.1; DROP", "nan", "inf", "-1"):
-        refused = _postgres_options(DATABASE_RANDOM_PAGE_COST=bad)
-        assert refused.returncode != 0, bad
-        assert "DATABASE_RANDOM_PAGE_COST must be a number of 0 or more" in (
-            refused.stderr
-        ), refused.stderr
+    assert_refused(
+        lambda bad: _postgres_options(DATABASE_RANDOM_PAGE_COST=bad),
+        ("1.1; DROP", "nan", "inf", "-1"),
+        "DATABASE_RANDOM_PAGE_COST must be a number of 0 or more",
+    )
 
 
 def _conn_max_age(**env) -> subprocess.CompletedProcess:
-    return manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; "
-        "print(settings.DATABASES['default']['CONN_MAX_AGE'])",
-        DJANGO_SECRET_KEY="x7!kq" * 12,
-        **env,
-    )
+    return shown("settings.DATABASES['default']['CONN_MAX_AGE']", **env)
 
 
 def test_connections_are_kept_for_the_seconds_asked_and_a_bad_value_is_refused():
     assert _conn_max_age().stdout.split()[-1] == "0"
     assert _conn_max_age(DATABASE_CONN_MAX_AGE="60").stdout.split()[-1] == "60"
-    for bad in ("sixty", "-1", "1.5", "60s"):
-        refused = _conn_max_age(DATABASE_CONN_MAX_AGE=bad)
-        assert refused.returncode != 0, bad
-        assert "DATABASE_CONN_MAX_AGE must be a whole number of seconds" in (
-            refused.stderr
-        ), refused.stderr
+    assert_refused(
+        lambda bad: _conn_max_age(DATABASE_CONN_MAX_AGE=bad),
+        ("sixty", "-1", "1.5", "60s"),
+        "DATABASE_CONN_MAX_AGE must be a whole number of seconds",
+    )
 
 
 def test_production_without_redis_keeps_nothing_computed():
     """gunicorn's workers share no memory: without REDIS_URL nothing computed is
     cached (a write answered by one worker could not drop what another kept)."""
-    secrets = {
-        "DJANGO_SECRET_KEY": "x7!kq" * 12,
-        "DJANGO_ALLOWED_HOSTS": "facts.example.org",
+    show = {
+        "expression": "type(caches['default']).__name__, caching.shared()",
+        "imports": "from django.core.cache import caches; from claims import caching",
     }
-    show = (
-        "from django.core.cache import caches; from claims import caching; "
-        "print(type(caches['default']).__name__, caching.shared())"
-    )
-    without = manage("shell", "-c", show, **secrets, REDIS_URL="")
+    without = shown(**show, REDIS_URL="")
     assert without.returncode == 0, without.stderr
     assert without.stdout.split()[-2:] == ["ProcessCache", "False"]
-    with_redis = manage(
-        "shell", "-c", show, **secrets, REDIS_URL="redis://127.0.0.1:1/0"
-    )
+    with_redis = shown(**show, REDIS_URL="redis://127.0.0.1:1/0")
     assert with_redis.stdout.split()[-2:] == ["DegradingRedisCache", "True"]
