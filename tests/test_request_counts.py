@@ -8,6 +8,7 @@ import time
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -82,16 +83,14 @@ def test_on_redis_counting_survives_a_restart_that_forgot_the_script(redis_serve
         assert count_request(backend, "window:g", 60) == 2
 
 
-def test_in_memory_the_same_counts_and_window(settings):
-    from django.core.cache import cache
-
+def test_in_memory_the_same_counts_and_window():
     assert [count_request(cache, "window:d", 60) for _ in range(3)] == [1, 2, 3]
     assert 59 < window_left(cache, "window:d", 60) <= 60
     # Not known (its opening evicted from a full memory): the whole period.
     assert window_left(cache, "window:none", 60) == 60
 
 
-def test_with_redis_unavailable_counts_are_kept_in_memory(db):
+def test_with_redis_unavailable_counts_are_kept_in_memory():
     with redis_cache(free_port()) as backend:
         assert [count_request(backend, "window:e", 60) for _ in range(3)] == [1, 2, 3]
         assert backend.degraded
