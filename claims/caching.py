@@ -109,10 +109,16 @@ def combined(keys: list[str], found: dict[str, str]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
-def generation_and(keys: list[str], other: str) -> tuple[str, object]:
+def generation_and(
+    keys: list[str], other: str, found: dict | None = None
+) -> tuple[str, object]:
     """``combined`` generation of ``keys`` and the value cached at ``other``, read
-    together (one round trip to a shared cache); None for an ``other`` not cached."""
-    found = cache.get_many([*keys, other])
+    together (one round trip to a shared cache); None for an ``other`` not cached.
+    ``found``: what ``cache.get_many([*keys, other])`` gave, when it was read
+    already (with the throttle's count, ``claims.api.throttles``)."""
+    if found is None:
+        found = cache.get_many([*keys, other])
+    found = dict(found)
     value = found.pop(other, None)
     missing = [key for key in keys if key not in found]
     if missing:

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from tracker.cache import count_request, window_left
+from tracker.cache import count_request, count_request_and_read, window_left
 
 from .helpers import free_port, redis_cache
 
@@ -83,6 +83,38 @@ def test_on_redis_counting_survives_a_restart_that_forgot_the_script(redis_serve
         assert count_request(backend, "window:g", 60) == 2
 
 
+def test_on_redis_a_count_reads_other_keys_in_its_round_trip(redis_server):
+    with redis_cache(redis_server.port) as backend:
+        backend.set_many({"kept:a": ("g1", b"{}", '"3"'), "kept:b": 7})
+        count_request_and_read(backend, "window:j", 60, [])  # loads the script
+        with round_trips() as sent:
+            count, found = count_request_and_read(
+                backend, "window:j", 60, ["kept:a", "kept:missing", "kept:b"]
+            )
+        assert sent == ["EVALSHA"]
+        assert count == 2
+        # As get_many gives them: the values as written, the missing left out.
+        assert found == {"kept:a": ("g1", b"{}", '"3"'), "kept:b": 7}
+        assert found == backend.get_many(["kept:a", "kept:missing", "kept:b"])
+        assert count_request_and_read(backend, "window:j", 60, []) == (3, {})
+        assert 59 < window_left(backend, "window:j", 60) <= 60
+
+
+def test_in_memory_and_in_an_outage_a_count_reads_other_keys_too(redis_server):
+    cache.set("kept:c", 1)
+    assert count_request_and_read(cache, "window:k", 60, ["kept:c", "kept:x"]) == (
+        1,
+        {"kept:c": 1},
+    )
+    with redis_cache(free_port()) as backend:
+        backend.set("kept:d", 2)  # in memory: Redis is not there
+        assert count_request_and_read(backend, "window:l", 60, ["kept:d"]) == (
+            1,
+            {"kept:d": 2},
+        )
+        assert backend.degraded
+
+
 def test_in_memory_the_same_counts_and_window():
     assert [count_request(cache, "window:d", 60) for _ in range(3)] == [1, 2, 3]
     assert 59 < window_left(cache, "window:d", 60) <= 60
@@ -112,8 +144,9 @@ def test_the_api_refuses_past_the_rate_on_redis_and_says_when(
         assert 55 <= int(refused["Retry-After"]) <= 60
 
 
-def test_a_kept_answer_on_redis_costs_two_round_trips(redis_server, seed):
-    """The throttle's count, then the generations and the body together."""
+def test_a_kept_answer_on_redis_costs_one_round_trip(redis_server, seed):
+    """The throttle's count, the generations and the body together, for each kind
+    of kept answer."""
     from claims.models import Claim, Measure
 
     claim = Claim.objects.first()
@@ -123,14 +156,51 @@ def test_a_kept_answer_on_redis_costs_two_round_trips(redis_server, seed):
         for path in (
             f"/api/claims/{claim.pk}/",
             "/api/claims/",
+            "/api/claims/?search=troops&ordering=-id&page_size=5",
+            f"/api/claims/?source={claim.source_id}",
+            f"/api/claims/{claim.pk}/corroboration/",
             f"/api/measures/{measure.pk}/comparison/",
+            f"/api/measures/{measure.pk}/comparison/?at=2024-06-01",
+            f"/api/measures/{measure.pk}/evolution/",
         ):
             first = client.get(path)
             with round_trips() as sent:
                 again = client.get(path)
             assert again.status_code == first.status_code == 200
             assert again.content == first.content
-            assert sent == ["EVALSHA", "MGET"], path
+            assert sent == ["EVALSHA"], path
+
+
+def test_a_kept_answer_is_refused_past_the_rate_all_the_same(
+    redis_server, seed, monkeypatch
+):
+    """Its read comes with the count: the count still decides."""
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "9/minute"}
+    )
+    with redis_cache(redis_server.port):
+        client = APIClient()
+        codes = [client.get("/api/claims/").status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+
+
+def test_an_answer_not_read_with_the_count_is_read_by_itself(redis_server, seed):
+    """A view whose generations differ from those it named before it ran (or a
+    throttle that did not read them) costs a second round trip, never a wrong
+    answer."""
+    from claims.api import throttles
+
+    path = "/api/claims/"
+    with redis_cache(redis_server.port):
+        client = APIClient()
+        first = client.get(path)
+        with (
+            mock.patch.object(throttles, "read_with_count"),
+            round_trips() as sent,
+        ):
+            again = client.get(path)
+        assert again.content == first.content
+        assert sent == ["EVALSHA", "MGET"]
 
 
 def test_one_redis_client_serves_every_operation(redis_server):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from time import monotonic, time
 from urllib.parse import urlsplit
 
@@ -47,15 +47,19 @@ UNAVAILABLE = (
 CONNECT_TIMEOUT = 0.5
 ANSWER_TIMEOUT = 1.0
 RETRY_INTERVAL = 30.0
-#: Counts one request at KEYS[1] and returns the count; a counter with no expiry
-#: (just created) is given ARGV[1] ms. Atomic: the counter cannot expire between
-#: the count and the expiry, which would leave it counting for ever.
+#: Counts one request at KEYS[1]; a counter with no expiry (just created) is given
+#: ARGV[1] ms. Atomic: the counter cannot expire between the count and the expiry,
+#: which would leave it counting for ever. Returns the count; given more keys, the
+#: count and their values (MGET), read in the same round trip.
 _COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 if redis.call('PTTL', KEYS[1]) < 0 then
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
-return count
+if #KEYS == 1 then
+    return count
+end
+return {count, redis.call('MGET', unpack(KEYS, 2))}
 """
 
 
@@ -211,20 +215,44 @@ class DegradingRedisCache(RedisCache):
         """``count_request``, in one round trip: one script, run atomically, that
         counts and gives the counter its expiry if it has none (a new counter,
         or one an earlier version left without)."""
+        return self.count_and_read(key, seconds, ())[0]
 
-        def on_redis() -> int:
+    def count_and_read(
+        self, key: str, seconds: int, keys: Iterable[str]
+    ) -> tuple[int, dict]:
+        """``count_in_window`` and ``get_many(keys)``, in the same round trip."""
+        keys = list(keys)
+
+        def on_redis() -> tuple[int, dict]:
             made = self.make_and_validate_key(key)
+            read = {self.make_and_validate_key(k): k for k in keys}
             client = self._cache.get_client(made, write=True)
             script = self.__dict__.get("_count_script")
             if script is None:
                 script = self._count_script = client.register_script(_COUNT_SCRIPT)
             try:
-                return script(keys=[made], args=[int(seconds * 1000)], client=client)
+                answer = script(
+                    keys=[made, *read], args=[int(seconds * 1000)], client=client
+                )
             except exceptions.ResponseError as error:
                 raise _unavailable_in_script(error) from error
+            if not read:
+                return answer, {}
+            count, values = answer
+            loads = self._cache._serializer.loads
+            found = {
+                asked: loads(value)
+                for asked, value in zip(read.values(), values, strict=True)
+                if value is not None
+            }
+            return count, found
 
         return self._redis_or_fallback(
-            on_redis, lambda: _count_in_window(self._fallback, key, seconds)
+            on_redis,
+            lambda: (
+                _count_in_window(self._fallback, key, seconds),
+                self._fallback.get_many(keys),
+            ),
         )
 
     def window_left(self, key: str, seconds: int) -> float:
@@ -352,6 +380,18 @@ def count_request(cache, key: str, seconds: int) -> int:
     if counter is not None:
         return counter(key, seconds)
     return _count_in_window(cache, key, seconds)
+
+
+def count_request_and_read(
+    cache, key: str, seconds: int, keys: Iterable[str]
+) -> tuple[int, dict]:
+    """``count_request`` and ``cache.get_many(keys)``: on Redis in the one round
+    trip of the count."""
+    both = getattr(cache, "count_and_read", None)
+    if both is not None:
+        return both(key, seconds, keys)
+    keys = list(keys)
+    return _count_in_window(cache, key, seconds), cache.get_many(keys) if keys else {}
 
 
 def window_left(cache, key: str, seconds: int) -> float:

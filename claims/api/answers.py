@@ -9,7 +9,9 @@ tables a corroboration is computed from, the measure's comparison generation. A
 write to any of them gives a new generation, so the body kept beside the old one is
 never served again. The key is the request's absolute URL (an answer's links name
 its host and scheme), the media type it accepts, and the generations' keys: the
-generations and the body are read together, one round trip to a shared cache.
+generations and the body are read together, and with the throttle's count of the
+request when the view names the generations before it runs (``read_ahead``): one
+round trip to a shared cache.
 
 An answer does not depend on who asks: every reader may read every row, and one
 who may not read at all is refused before the view runs. Only the compact JSON is
@@ -29,6 +31,7 @@ from django.core.cache import cache
 from rest_framework.response import Response
 
 from claims import caching
+from claims.api import throttles
 from claims.api.renderers import FastJSONRenderer
 from claims.models import Claim, Topic
 
@@ -59,6 +62,14 @@ def key_for(request, generation_keys: list[str]) -> str:
     return f"answers:{digest}"
 
 
+def read_ahead(request, generation_keys: list[str]) -> None:
+    """Have the answer to ``request``, read at ``generation_keys``, read with the
+    throttle's count of the request (one round trip for both), if it is kept."""
+    if cacheable(request):
+        key = key_for(request, generation_keys)
+        throttles.read_with_count(request, [*generation_keys, key])
+
+
 def cached(
     request,
     generation_keys: Callable[[], list[str]],
@@ -76,7 +87,8 @@ def cached(
     if cacheable(request):
         keys = generation_keys()
         key = key_for(request, keys)
-        generation, hit = caching.generation_and(keys, key)
+        read = throttles.found_with_count(request, [*keys, key])
+        generation, hit = caching.generation_and(keys, key, read)
         if hit is not None and hit[0] == generation:
             _, body, tag = hit
             return Response(orjson.Fragment(body)), tag

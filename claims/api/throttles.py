@@ -11,13 +11,34 @@ lasts the rate's period, so a client makes at most the rate's number of requests
 any window of its own. The rates are the same settings (``anon``: anonymous readers
 by address; ``user``: signed-in users by id); a refused request answers 429 with
 ``Retry-After``, the seconds until the window closes.
+
+A view may ask for cache entries to be read with the count (``read_with_count``):
+on Redis the same round trip carries both, and ``found_with_count`` gives what was
+read. The kept answers (``claims.api.answers``) are read so: a kept answer costs the
+request one round trip to Redis, not two.
 """
 
 from __future__ import annotations
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from tracker.cache import count_request, window_left
+from tracker.cache import count_request_and_read, window_left
+
+_ASKED = "_read_with_count"
+_FOUND = "_found_with_count"
+
+
+def read_with_count(request, keys: list[str]) -> None:
+    """Have the throttle read ``keys`` from its cache as it counts ``request``."""
+    setattr(request, _ASKED, list(keys))
+
+
+def found_with_count(request, keys: list[str]) -> dict | None:
+    """What was read with the count of ``request``, if exactly ``keys`` were (as
+    ``cache.get_many(keys)`` gives them); None if they were not read."""
+    if getattr(request, _ASKED, None) != keys:
+        return None
+    return getattr(request, _FOUND, None)
 
 
 class RequestRateThrottle(SimpleRateThrottle):
@@ -44,7 +65,11 @@ class RequestRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
-        return count_request(self.cache, self.key, self.duration) <= self.num_requests
+        count, found = count_request_and_read(
+            self.cache, self.key, self.duration, getattr(request, _ASKED, ())
+        )
+        setattr(request, _FOUND, found)
+        return count <= self.num_requests
 
     def get_rate(self):
         return self.THROTTLE_RATES.get(self.scope)

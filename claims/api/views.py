@@ -298,6 +298,18 @@ class TrackedViewSet(
         filters.OrderingFilter,
     ]
 
+    def answer_generations(self) -> list[str] | None:
+        """The generations the action's answer is read at, if it is kept
+        (``claims.api.answers``); None: not kept."""
+        return None
+
+    def check_throttles(self, request):
+        # A kept answer is read with the throttle's count: one round trip.
+        keys = self.answer_generations()
+        if keys is not None:
+            answers.read_ahead(request, keys)
+        super().check_throttles(request)
+
     def _expected_version(self) -> int | None:
         header = self.request.headers.get("If-Match")
         if header is None or header.strip() == "*":
@@ -534,8 +546,17 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     def list(self, request, *args, **kwargs):
         if self._csv_asked():
             return super().list(request, *args, **kwargs)
-        response, _ = answers.cached(request, self._list_generations, self._page)
+        response, _ = answers.cached(request, self.answer_generations, self._page)
         return response
+
+    def answer_generations(self) -> "list[str] | None":  # (``list``: the action)
+        if self.action == "list":
+            return self._list_generations()
+        if self.action == "retrieve":
+            return answers.claims_keys()
+        if self.action == "corroboration":
+            return caching.rows_generation_keys(caching.corroboration_tables())
+        return None
 
     #: What a list's page is read from, besides the claims and their topics, when
     #: it is narrowed only by these: a search reads the index kept from the claims'
@@ -574,7 +595,7 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
     def retrieve(self, request, *args, **kwargs):
         response, self._etag_version = answers.cached(
             request,
-            answers.claims_keys,
+            self.answer_generations,
             self._claim,
             lambda data: data["version"],
         )
@@ -607,11 +628,7 @@ class ClaimViewSet(LinkedDataErrorsMixin, TrackedViewSet):
                 known_at=moment.validated_data.get("known_at"),
             )
 
-        response, _ = answers.cached(
-            request,
-            lambda: caching.rows_generation_keys(caching.corroboration_tables()),
-            corroboration,
-        )
+        response, _ = answers.cached(request, self.answer_generations, corroboration)
         return response
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
@@ -690,7 +707,7 @@ class MeasureViewSet(TrackedViewSet):
                 self.get_object(), selectors.compare_measure, **_window(request)
             )
 
-        response, _ = answers.cached(request, self._comparison_generations, comparison)
+        response, _ = answers.cached(request, self.answer_generations, comparison)
         return response
 
     @extend_schema(responses=serializers.EvolutionSerializer)
@@ -704,13 +721,15 @@ class MeasureViewSet(TrackedViewSet):
                 self.get_object(), selectors.measure_evolution
             )
 
-        response, _ = answers.cached(request, self._comparison_generations, evolution)
+        response, _ = answers.cached(request, self.answer_generations, evolution)
         return response
 
-    def _comparison_generations(self) -> list[str]:
-        """The generations of this measure's comparisons (its id is digits: the
-        route's ``lookup_value_regex``)."""
-        return caching.comparison_generation_keys(int(self.kwargs["pk"]))
+    def answer_generations(self) -> list[str] | None:
+        """A comparison's and an evolution's: the generations of this measure's
+        comparisons (its id is digits: the route's ``lookup_value_regex``)."""
+        if self.action in ("comparison", "evolution"):
+            return caching.comparison_generation_keys(int(self.kwargs["pk"]))
+        return None
 
 
 class FigureViewSet(TrackedViewSet):

@@ -2,6 +2,7 @@
 request reads nothing, every write that can change an answer gives a fresh one equal
 to a computation, and what is not compact JSON, or not a success, is never kept."""
 
+import contextlib
 import datetime
 import random
 from unittest import mock
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 
 from claims import caching, services
 from claims.api import answers
+from claims.api.throttles import RequestRateThrottle
 from claims.exchange.bundle import import_bundle
 from claims.models import Claim, Figure, Source, Topic
 
@@ -49,6 +51,18 @@ def fresh(path, **headers):
     """What a computation answers now."""
     cache.clear()
     return get(path, **headers)
+
+
+@contextlib.contextmanager
+def spied_cache():
+    """The cache the kept answers and the throttle use, every call to it recorded."""
+    spied = mock.Mock(wraps=cache)
+    with (
+        mock.patch.object(answers, "cache", spied),
+        mock.patch.object(caching, "cache", spied),
+        mock.patch.object(RequestRateThrottle, "cache", spied),
+    ):
+        yield spied
 
 
 @pytest.fixture
@@ -101,17 +115,16 @@ def test_a_repeated_read_is_the_same_bytes_and_reads_nothing(story, name):
 
 @pytest.mark.parametrize("name", ["list", "detail", "corroboration", "comparison"])
 def test_a_kept_answer_is_found_in_one_trip_to_the_cache(story, name):
-    """The generations and the body are read together: a shared cache is asked
-    once (besides the throttle's count), whatever the number of generations."""
+    """The generations and the body are read together, with the throttle's count:
+    a count and one read, whatever the number of generations (on Redis, one
+    round trip for both: tests/test_request_counts.py)."""
     path = paths(story)[name]
     get(path)
-    spied = mock.Mock(wraps=cache)
-    with (
-        mock.patch.object(answers, "cache", spied),
-        mock.patch.object(caching, "cache", spied),
-    ):
+    with spied_cache() as spied:
         assert get(path)[3] == 0
-    assert [call[0] for call in spied.method_calls] == ["get_many"]
+    assert [call[0] for call in spied.method_calls] == ["incr", "get_many"]
+    (read,) = [c.args[0] for c in spied.get_many.call_args_list]
+    assert [key for key in read if key.startswith("answers:")]
 
 
 def test_a_body_kept_at_an_old_generation_is_not_served(story):
@@ -166,11 +179,7 @@ def test_an_error_is_not_kept(story):
     bad = paths(story)["comparison"] + "?at=not-a-date"
     cases = [(f"/api/claims/{missing}/", 404), ("/api/claims/?page=99", 404)]
     cases.append((bad, 400))
-    spied = mock.Mock(wraps=cache)
-    with (
-        mock.patch.object(answers, "cache", spied),
-        mock.patch.object(caching, "cache", spied),
-    ):
+    with spied_cache() as spied:
         for path, status in cases:
             assert get(path)[0] == get(path)[0] == status
     kept = [c.args[0] for c in spied.set.call_args_list]
