@@ -17,7 +17,7 @@ An answer does not depend on who asks: every reader may read every row, and one
 who may not read at all is refused before the view runs. Only the compact JSON is
 cached (``FastJSONRenderer``); the browsable pages, CSV and indented JSON are
 written on every request, as before. A hit writes no JSON: the cached body is sent
-as it is (``orjson.Fragment``).
+as it is (``as_kept``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from django.core.cache import cache
+from django.http import HttpResponse
 from rest_framework.response import Response
 
 from claims import caching
@@ -62,12 +62,36 @@ def key_for(request, generation_keys: list[str]) -> str:
     return f"answers:{digest}"
 
 
+#: Where a request keeps its answer's generation keys and key once worked out.
+_NAMED = "_kept_answer"
+
+
+def _named(request, generation_keys: list[str]) -> str:
+    """``key_for``, worked out once a request (ahead, and again by ``cached``)."""
+    named = getattr(request, _NAMED, None)
+    if named is not None and named[0] == generation_keys:
+        return named[1]
+    key = key_for(request, generation_keys)
+    setattr(request, _NAMED, (generation_keys, key))
+    return key
+
+
 def read_ahead(request, generation_keys: list[str]) -> None:
     """Have the answer to ``request``, read at ``generation_keys``, read with the
     throttle's count of the request (one round trip for both), if it is kept."""
     if cacheable(request):
-        key = key_for(request, generation_keys)
+        key = _named(request, generation_keys)
         throttles.read_with_count(request, [*generation_keys, key])
+
+
+def as_kept(request, body: bytes) -> HttpResponse:
+    """The kept bytes of an answer, sent as they are, with the headers the JSON
+    renderer's answer has (its media type): nothing is written again."""
+    renderer = request.accepted_renderer
+    content_type = renderer.media_type
+    if renderer.charset is not None:
+        content_type = f"{content_type}; charset={renderer.charset}"
+    return HttpResponse(body, content_type=content_type)
 
 
 def cached(
@@ -75,7 +99,7 @@ def cached(
     generation_keys: Callable[[], list[str]],
     build: Callable[[], Any],
     etag: Callable[[Any], str | None] | None = None,
-) -> tuple[Response, str | None]:
+) -> tuple[HttpResponse, str | None]:
     """The answer to ``request``: its cached body, or ``build()``'s data written
     once and kept; with the ETag ``etag(data)`` gives, kept beside it.
 
@@ -86,12 +110,12 @@ def cached(
     key = None
     if cacheable(request):
         keys = generation_keys()
-        key = key_for(request, keys)
+        key = _named(request, keys)
         read = throttles.found_with_count(request, [*keys, key])
         generation, hit = caching.generation_and(keys, key, read)
         if hit is not None and hit[0] == generation:
             _, body, tag = hit
-            return Response(orjson.Fragment(body)), tag
+            return as_kept(request, body), tag
     data = build()
     tag = etag(data) if etag is not None else None
     response = Response(data)

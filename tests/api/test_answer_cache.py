@@ -113,6 +113,21 @@ def test_a_repeated_read_is_the_same_bytes_and_reads_nothing(story, name):
     assert fresh(path)[:3] == (200, body, etag)
 
 
+@pytest.mark.parametrize(
+    "name", ["list", "search", "detail", "corroboration", "comparison", "evolution"]
+)
+def test_a_kept_answer_is_sent_with_the_headers_of_a_written_one(story, name):
+    """Kept bytes go out as they are, not through the renderer again: the same
+    status, bytes and headers as when the answer was written."""
+    path = paths(story)[name]
+    written = APIClient().get(path)
+    kept = APIClient().get(path)
+    assert type(kept) is not type(written)  # not written again
+    assert (kept.status_code, kept.content) == (written.status_code, written.content)
+    assert dict(kept.headers) == dict(written.headers)
+    assert kept["Content-Type"] == "application/json"
+
+
 @pytest.mark.parametrize("name", ["list", "detail", "corroboration", "comparison"])
 def test_a_kept_answer_is_found_in_one_trip_to_the_cache(story, name):
     """The generations and the body are read together, with the throttle's count:
