@@ -37,6 +37,21 @@ DEFAULT_CONFLICT_LIMIT = 1_000
 
 
 _SOURCE_TREE_SQL = f"SELECT id, parent_id, name FROM {Source._meta.db_table}"
+#: Some sources (``%s``: their ids' placeholders) and their ancestors, up the
+#: parents (validation keeps the parents acyclic; UNION ends a damaged cycle).
+_SOURCE_LINEAGE_SQL = f"""
+    WITH RECURSIVE lineage(id, parent_id, name) AS (
+        SELECT id, parent_id, name FROM {Source._meta.db_table} WHERE id IN (%s)
+        UNION
+        SELECT s.id, s.parent_id, s.name FROM lineage
+        JOIN {Source._meta.db_table} s ON s.id = lineage.parent_id
+    )
+    SELECT id, parent_id, name FROM lineage
+"""
+#: Up to this many sources, a comparison reads their lineage rather than every
+#: source: the walk costs a few microseconds a source, the whole table (600
+#: sources) about as much as the lineage of 80 (SQLite, 100,000-claim corpus).
+LINEAGE_UP_TO = 64
 
 
 @dataclass(frozen=True)
@@ -47,11 +62,19 @@ class SourceTree:
     names: dict[int, str]
 
     @classmethod
-    def load(cls) -> SourceTree:
+    def load(cls, among: Iterable[int] | None = None) -> SourceTree:
+        """Every source; or, given ``among``, those sources and their ancestors
+        (all that their groups and names need), however many others there are."""
         # Read on every comparison and corroboration: plain rows by one statement
         # (three plain columns, nothing for the ORM to convert).
+        sql, params = _SOURCE_TREE_SQL, []
+        if among is not None:
+            params = sorted(set(among))
+            if not params:
+                return cls({}, {})
+            sql = _SOURCE_LINEAGE_SQL % ", ".join(["%s"] * len(params))
         with connection.cursor() as cursor:
-            cursor.execute(_SOURCE_TREE_SQL)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         return cls(
             {pk: parent for pk, parent, _ in rows}, {pk: name for pk, _, name in rows}
@@ -365,7 +388,10 @@ def _read_figures(
     source tree. Three queries."""
     rows = _figure_rows(measures, known_at, after, before)
     origin_map = origins_of_measures(m.pk for m in measures)
-    tree = tree or SourceTree.load()
+    if tree is None:  # the sources that speak here and their ancestors, if few
+        speaking = {row.claim__source_id for row in rows}
+        speaking.update(o.source_id for found in origin_map.values() for o in found)
+        tree = SourceTree.load(speaking if len(speaking) <= LINEAGE_UP_TO else None)
     voices: dict[int, Voices] = {}
     by_measure: dict[int, list[FigureRow]] = {m.pk: [] for m in measures}
     dated: dict[int, list] = {m.pk: [] for m in measures}

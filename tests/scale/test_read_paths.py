@@ -2,6 +2,8 @@
 index (not sorted), and a claim's corroboration reads only what it is made of."""
 
 import json
+import random
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -15,6 +17,7 @@ from ..factories import (
     DamStory,
     LinkFactory,
     MeasureFactory,
+    SourceFactory,
     TopicFactory,
     claims_beside,
     grow_figures,
@@ -250,3 +253,66 @@ def test_a_deep_page_steps_over_the_claims_before_it_in_the_index_alone():
         assert "COVERING INDEX claim_list_order" in plan, plan
     else:
         assert "Index Only Scan using claim_list_order" in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(5))
+def test_a_lineage_of_sources_is_every_ancestor_and_nothing_else(seed):
+    """``SourceTree.load(among)`` against the whole tree walked by hand: the
+    sources asked for and every ancestor, with their parents and names; none
+    other, so a comparison reads what speaks in it, not every source."""
+    rng = random.Random(seed)
+    sources = []
+    for _ in range(40):
+        parent = rng.choice([None, None, *sources]) if sources else None
+        sources.append(SourceFactory(parent=parent))
+    whole = selectors.SourceTree.load()
+    among = rng.sample([s.pk for s in sources], rng.randint(0, 8))
+    expected = set()
+    for pk in among:
+        while pk is not None and pk not in expected:
+            expected.add(pk)
+            pk = whole.parents[pk]
+    lineage = selectors.SourceTree.load(among)
+    assert set(lineage.parents) == set(lineage.names) == expected
+    for pk in expected:
+        assert lineage.parents[pk] == whole.parents[pk]
+        assert lineage.names[pk] == whole.names[pk]
+        assert lineage.group_of(pk) == whole.group_of(pk)
+
+
+@pytest.mark.django_db
+def test_a_comparison_reads_the_sources_that_speak_in_it_not_all_of_them():
+    measure = MeasureFactory()
+    grow_figures(measure, 12)  # every third claim repeats the one before it
+    elsewhere = SourceFactory(parent=SourceFactory())
+    asked = []
+    load = selectors.SourceTree.load.__func__
+
+    def recorded(cls, among=None):
+        asked.append(among)
+        return load(cls, among)
+
+    with mock.patch.object(selectors.SourceTree, "load", classmethod(recorded)):
+        found = selectors.compare_measure(measure)
+    speaking = {
+        f.claim.source_id
+        for f in Figure.objects.filter(measure=measure).select_related("claim")
+    }
+    origins = selectors.origins_of_measures([measure.pk])
+    assert origins  # the repeated claims' sources are among those that speak
+    speaking |= {o.source_id for found in origins.values() for o in found}
+    assert asked == [speaking] and elsewhere.pk not in speaking
+    # Many sources speak: every source is read (one scan, cheaper than the walk).
+    with mock.patch.object(selectors, "LINEAGE_UP_TO", len(speaking) - 1):
+        asked.clear()
+        with mock.patch.object(selectors.SourceTree, "load", classmethod(recorded)):
+            assert selectors.compare_measure(measure) == found
+        assert asked == [None]
+    # The same comparison as with every source at hand.
+    results, tree, voices = selectors._situations(
+        [measure], tree=selectors.SourceTree.load()
+    )
+    assert found == selectors._comparison_of(
+        measure, *results[measure.pk], tree, voices
+    )
