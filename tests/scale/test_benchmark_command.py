@@ -235,3 +235,22 @@ def test_the_framework_floor_answers_the_values_rows_as_json(client):
     assert answer.status_code == 200 and len(rows) == 5
     first = Claim.objects.order_by("-stated_on", "id").first()
     assert rows[0]["id"] == first.pk and rows[0]["statement"] == first.statement
+
+
+def test_the_benchmark_times_without_the_debug_log_of_queries(monkeypatch, settings):
+    """As the app serves: on SQLite the log asks the database again to quote each
+    statement's parameters, which would weigh on the cases of several queries."""
+    from django.conf import settings as live
+
+    from devtools.management.commands.benchmark import Command
+
+    settings.DEBUG = True
+    seen = []
+    monkeypatch.setattr(
+        Command,
+        "_intake",
+        lambda self, repeat: seen.append((live.DEBUG, connection.queries_logged)),
+    )
+    call_command("benchmark", intake_only=True, stdout=io.StringIO())
+    assert seen == [(False, False)]
+    assert live.DEBUG  # as it was, after the run

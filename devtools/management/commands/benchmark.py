@@ -353,7 +353,13 @@ class Command(BaseCommand):
         parser.add_argument("--http-workers", type=int, default=2)
         parser.add_argument("--http-connections", type=int, default=8)
 
-    def handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
+    def handle(self, *args, **options):
+        # Timed as the app serves: without the debug log of queries, which on
+        # SQLite asks the database again to quote each statement's parameters.
+        with override_settings(DEBUG=False):
+            self._handle(*args, **options)
+
+    def _handle(self, *args, claims, seed, repeat, import_claims, json_file, **options):
         baseline = self._baseline(options)
         #: Each timed case's statements (SQL and parameters), for its query plans.
         self.statements: dict[str, list] = {}
