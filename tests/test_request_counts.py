@@ -86,31 +86,50 @@ def test_on_redis_counting_survives_a_restart_that_forgot_the_script(redis_serve
 def test_on_redis_a_count_reads_other_keys_in_its_round_trip(redis_server):
     with redis_cache(redis_server.port) as backend:
         backend.set_many({"kept:a": ("g1", b"{}", '"3"'), "kept:b": 7})
-        count_request_and_read(backend, "window:j", 60, [])  # loads the script
+        asked = ["kept:a", "kept:missing", "kept:b"]
+        count_request_and_read(backend, "window:j", 60, [], 9)  # loads the script
         with round_trips() as sent:
-            count, found = count_request_and_read(
-                backend, "window:j", 60, ["kept:a", "kept:missing", "kept:b"]
-            )
+            count, found = count_request_and_read(backend, "window:j", 60, asked, 9)
         assert sent == ["EVALSHA"]
         assert count == 2
         # As get_many gives them: the values as written, the missing left out.
         assert found == {"kept:a": ("g1", b"{}", '"3"'), "kept:b": 7}
-        assert found == backend.get_many(["kept:a", "kept:missing", "kept:b"])
-        assert count_request_and_read(backend, "window:j", 60, []) == (3, {})
+        assert found == backend.get_many(asked)
+        assert count_request_and_read(backend, "window:j", 60, [], 9) == (3, {})
         assert 59 < window_left(backend, "window:j", 60) <= 60
 
 
-def test_in_memory_and_in_an_outage_a_count_reads_other_keys_too(redis_server):
+def test_on_redis_a_count_past_the_limit_reads_nothing_more(redis_server):
+    """A refused request does not fetch what it will not be given."""
+    with redis_cache(redis_server.port) as backend:
+        backend.set("kept:e", b"x" * 100_000)
+        counts = [
+            count_request_and_read(backend, "window:m", 60, ["kept:e"], 2)
+            for _ in range(3)
+        ]
+        assert [count for count, _ in counts] == [1, 2, 3]
+        assert [found for _, found in counts] == [{"kept:e": b"x" * 100_000}] * 2 + [
+            None
+        ]
+
+
+def test_in_memory_a_count_reads_other_keys_too():
     cache.set("kept:c", 1)
-    assert count_request_and_read(cache, "window:k", 60, ["kept:c", "kept:x"]) == (
-        1,
-        {"kept:c": 1},
-    )
+    counts = [
+        count_request_and_read(cache, "window:k", 60, ["kept:c", "kept:x"], 1)
+        for _ in range(2)
+    ]
+    assert counts == [(1, {"kept:c": 1}), (2, None)]
+
+
+def test_with_redis_unavailable_a_count_reads_nothing_more():
+    """What the process's memory holds is not what the other processes see: the
+    reader reads again for itself (and finds the cache not shared)."""
     with redis_cache(free_port()) as backend:
         backend.set("kept:d", 2)  # in memory: Redis is not there
-        assert count_request_and_read(backend, "window:l", 60, ["kept:d"]) == (
+        assert count_request_and_read(backend, "window:l", 60, ["kept:d"], 9) == (
             1,
-            {"kept:d": 2},
+            None,
         )
         assert backend.degraded
 
@@ -184,6 +203,30 @@ def test_a_kept_answer_is_refused_past_the_rate_all_the_same(
         assert codes == [200, 200, 429]
 
 
+def test_a_refused_request_reads_no_kept_answer(redis_server, seed, monkeypatch):
+    from tracker.cache import DegradingRedisCache
+
+    path = "/api/claims/?page_size=500"
+    with redis_cache(redis_server.port):
+        client = APIClient()
+        assert client.get(path).status_code == 200  # kept
+        monkeypatch.setattr(
+            SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "2/m"}
+        )
+        read = []
+        real = DegradingRedisCache.count_and_read
+
+        def recorded(self, *args):
+            count, found = real(self, *args)
+            read.append(found)
+            return count, found
+
+        monkeypatch.setattr(DegradingRedisCache, "count_and_read", recorded)
+        codes = [client.get(path).status_code for _ in range(3)]
+        assert codes == [200, 429, 429]  # the first was counted when kept
+        assert read[0] and read[1:] == [None, None]
+
+
 def test_an_answer_not_read_with_the_count_is_read_by_itself(redis_server, seed):
     """A view whose generations differ from those it named before it ran (or a
     throttle that did not read them) costs a second round trip, never a wrong
@@ -196,6 +239,19 @@ def test_an_answer_not_read_with_the_count_is_read_by_itself(redis_server, seed)
         first = client.get(path)
         with (
             mock.patch.object(throttles, "read_with_count"),
+            round_trips() as sent,
+        ):
+            again = client.get(path)
+        assert again.content == first.content
+        assert sent == ["EVALSHA", "MGET"]
+        # Other keys read ahead than the answer's own: not taken for them.
+        real = throttles.read_with_count
+
+        def others(request, keys):
+            real(request, [*keys[:-1], "answers:another"])
+
+        with (
+            mock.patch.object(throttles, "read_with_count", others),
             round_trips() as sent,
         ):
             again = client.get(path)

@@ -50,13 +50,14 @@ RETRY_INTERVAL = 30.0
 #: Counts one request at KEYS[1]; a counter with no expiry (just created) is given
 #: ARGV[1] ms. Atomic: the counter cannot expire between the count and the expiry,
 #: which would leave it counting for ever. Returns the count; given more keys, the
-#: count and their values (MGET), read in the same round trip.
+#: count and their values (MGET), read in the same round trip, unless the count
+#: is past ARGV[2] (a refused request reads nothing more).
 _COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 if redis.call('PTTL', KEYS[1]) < 0 then
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
-if #KEYS == 1 then
+if #KEYS == 1 or count > tonumber(ARGV[2]) then
     return count
 end
 return {count, redis.call('MGET', unpack(KEYS, 2))}
@@ -215,15 +216,16 @@ class DegradingRedisCache(RedisCache):
         """``count_request``, in one round trip: one script, run atomically, that
         counts and gives the counter its expiry if it has none (a new counter,
         or one an earlier version left without)."""
-        return self.count_and_read(key, seconds, ())[0]
+        return self.count_and_read(key, seconds, (), 0)[0]
 
     def count_and_read(
-        self, key: str, seconds: int, keys: Iterable[str]
-    ) -> tuple[int, dict]:
-        """``count_in_window`` and ``get_many(keys)``, in the same round trip."""
+        self, key: str, seconds: int, keys: Iterable[str], up_to: int
+    ) -> tuple[int, dict | None]:
+        """``count_request_and_read``: on Redis, the count and the read in the
+        script's one round trip."""
         keys = list(keys)
 
-        def on_redis() -> tuple[int, dict]:
+        def on_redis() -> tuple[int, dict | None]:
             made = self.make_and_validate_key(key)
             read = {self.make_and_validate_key(k): k for k in keys}
             client = self._cache.get_client(made, write=True)
@@ -232,12 +234,14 @@ class DegradingRedisCache(RedisCache):
                 script = self._count_script = client.register_script(_COUNT_SCRIPT)
             try:
                 answer = script(
-                    keys=[made, *read], args=[int(seconds * 1000)], client=client
+                    keys=[made, *read],
+                    args=[int(seconds * 1000), up_to],
+                    client=client,
                 )
             except exceptions.ResponseError as error:
                 raise _unavailable_in_script(error) from error
-            if not read:
-                return answer, {}
+            if isinstance(answer, int):  # nothing asked, or past the limit
+                return answer, ({} if not read else None)
             count, values = answer
             loads = self._cache._serializer.loads
             found = {
@@ -247,12 +251,10 @@ class DegradingRedisCache(RedisCache):
             }
             return count, found
 
+        # In the process's own memory nothing is read: what it holds is not what
+        # the other processes see (the read's caller reads again if it must).
         return self._redis_or_fallback(
-            on_redis,
-            lambda: (
-                _count_in_window(self._fallback, key, seconds),
-                self._fallback.get_many(keys),
-            ),
+            on_redis, lambda: (_count_in_window(self._fallback, key, seconds), None)
         )
 
     def window_left(self, key: str, seconds: int) -> float:
@@ -383,15 +385,20 @@ def count_request(cache, key: str, seconds: int) -> int:
 
 
 def count_request_and_read(
-    cache, key: str, seconds: int, keys: Iterable[str]
-) -> tuple[int, dict]:
-    """``count_request`` and ``cache.get_many(keys)``: on Redis in the one round
-    trip of the count."""
+    cache, key: str, seconds: int, keys: Iterable[str], up_to: int
+) -> tuple[int, dict | None]:
+    """``count_request``, and ``cache.get_many(keys)`` if the count is at most
+    ``up_to`` (a refused request reads nothing more): on Redis in the one round
+    trip of the count. The values found, as ``get_many`` gives them; None when
+    they were not read (past the limit, or Redis unavailable)."""
     both = getattr(cache, "count_and_read", None)
     if both is not None:
-        return both(key, seconds, keys)
+        return both(key, seconds, keys, up_to)
+    count = _count_in_window(cache, key, seconds)
     keys = list(keys)
-    return _count_in_window(cache, key, seconds), cache.get_many(keys) if keys else {}
+    if count > up_to:
+        return count, None
+    return count, cache.get_many(keys) if keys else {}
 
 
 def window_left(cache, key: str, seconds: int) -> float:

@@ -6,16 +6,17 @@ round trips each, and an anonymous reader was counted by both (the user rate als
 counts anonymous readers, by address), so four a request, carrying a list as long as
 the rate. Here a client's requests are counted by one integer in the cache,
 incremented on each request (one round trip to Redis:
-``tracker.cache.count_request``); the window opens with the client's first request and
-lasts the rate's period, so a client makes at most the rate's number of requests in
-any window of its own. The rates are the same settings (``anon``: anonymous readers
+``tracker.cache.count_request_and_read``); the window opens with the client's
+first request and lasts the rate's period, so a client makes at most the rate's
+number of requests in any window of its own. The rates are the same settings (``anon``: anonymous readers
 by address; ``user``: signed-in users by id); a refused request answers 429 with
 ``Retry-After``, the seconds until the window closes.
 
 A view may ask for cache entries to be read with the count (``read_with_count``):
 on Redis the same round trip carries both, and ``found_with_count`` gives what was
-read. The kept answers (``claims.api.answers``) are read so: a kept answer costs the
-request one round trip to Redis, not two.
+read (nothing is, for a request past the rate). The kept answers
+(``claims.api.answers``) are read so: a kept answer costs the request one round
+trip to Redis, not two.
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ def read_with_count(request, keys: list[str]) -> None:
 
 def found_with_count(request, keys: list[str]) -> dict | None:
     """What was read with the count of ``request``, if exactly ``keys`` were (as
-    ``cache.get_many(keys)`` gives them); None if they were not read."""
-    if getattr(request, _ASKED, None) != keys:
+    ``cache.get_many(keys)`` gives them); None if they were not read (none asked,
+    others asked, the request refused, or Redis unavailable)."""
+    read = getattr(request, _FOUND, None)
+    if read is None or read[0] != keys:
         return None
-    return getattr(request, _FOUND, None)
+    return read[1]
 
 
 class RequestRateThrottle(SimpleRateThrottle):
@@ -65,10 +68,13 @@ class RequestRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
+        # Read once, by the first throttle that counts: another reads nothing.
+        asked = request.__dict__.pop(_ASKED, ())
         count, found = count_request_and_read(
-            self.cache, self.key, self.duration, getattr(request, _ASKED, ())
+            self.cache, self.key, self.duration, asked, self.num_requests
         )
-        setattr(request, _FOUND, found)
+        if asked and found is not None:
+            setattr(request, _FOUND, (asked, found))
         return count <= self.num_requests
 
     def get_rate(self):
