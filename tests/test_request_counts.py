@@ -217,6 +217,39 @@ def test_a_refused_request_reads_no_kept_answer(redis_server, seed, monkeypatch)
         assert read[0] and read[1:] == [None, None]
 
 
+def test_a_second_throttle_counts_without_reading_again(
+    redis_server, seed, monkeypatch
+):
+    """The keys are read by the first throttle that counts; another (a scope of
+    its own) only counts."""
+    from claims.api.throttles import RequestRateThrottle
+    from claims.api.views import ClaimViewSet
+    from tracker.cache import DegradingRedisCache
+
+    class Burst(RequestRateThrottle):
+        cache_format = "burst:%(scope)s:%(ident)s"
+
+    monkeypatch.setattr(ClaimViewSet, "throttle_classes", [RequestRateThrottle, Burst])
+    asked = []
+    real = DegradingRedisCache.count_and_read
+
+    def recorded(self, key, seconds, keys, up_to):
+        asked.append((key.split(":")[0], list(keys)))
+        return real(self, key, seconds, keys, up_to)
+
+    monkeypatch.setattr(DegradingRedisCache, "count_and_read", recorded)
+    with redis_cache(redis_server.port):
+        client = APIClient()
+        first = client.get("/api/claims/")
+        asked.clear()
+        with round_trips() as sent:
+            again = client.get("/api/claims/")
+        assert again.content == first.content
+        assert sent == ["EVALSHA", "EVALSHA"]
+        assert [scope for scope, _ in asked] == ["throttle", "burst"]
+        assert asked[0][1] and asked[1][1] == []
+
+
 def test_an_answer_not_read_with_the_count_is_read_by_itself(redis_server, seed):
     """A view whose generations differ from those it named before it ran (or a
     throttle that did not read them) costs a second round trip, never a wrong

@@ -15,6 +15,7 @@ from claims.models import Document, Figure, Link
 from ..factories import (
     ClaimFactory,
     DamStory,
+    FigureFactory,
     LinkFactory,
     MeasureFactory,
     SourceFactory,
@@ -316,3 +317,30 @@ def test_a_comparison_reads_the_sources_that_speak_in_it_not_all_of_them():
     assert found == selectors._comparison_of(
         measure, *results[measure.pk], tree, voices
     )
+
+
+@pytest.mark.django_db
+def test_a_comparison_reads_the_lineage_of_an_origin_that_has_no_figure():
+    """A figure whose claim repeats a claim of another source speaks for that
+    source's group: the origin's source and its ancestors are read with the
+    rest, though no figure on the measure is theirs."""
+    measure = MeasureFactory()
+    grow_figures(measure, 6)
+    top = SourceFactory(name="Top of the origin's tree")
+    origin = ClaimFactory(source=SourceFactory(parent=SourceFactory(parent=top)))
+    relay = FigureFactory(measure=measure, text="about 9,000")
+    LinkFactory(from_claim=relay.claim, to_claim=origin, relation="repeats")
+    asked = []
+    load = selectors.SourceTree.load.__func__
+
+    def recorded(cls, among=None):
+        asked.append(among)
+        return load(cls, among)
+
+    with mock.patch.object(selectors.SourceTree, "load", classmethod(recorded)):
+        found = selectors.compare_measure(measure)
+    ((among,),) = [asked]
+    assert {origin.source_id, relay.claim.source_id} <= among
+    (figure,) = [f for f in found["figures"] if f["id"] == relay.pk]
+    assert figure["group"] == {"id": top.pk, "name": top.name}
+    assert figure["origin_claim_id"] == origin.pk
