@@ -1,6 +1,7 @@
 """What the busiest reads ask of the database: the list's order is read off an
 index (not sorted), and a claim's corroboration reads only what it is made of."""
 
+import contextlib
 import json
 import random
 from unittest import mock
@@ -282,11 +283,9 @@ def test_a_lineage_of_sources_is_every_ancestor_and_nothing_else(seed):
         assert lineage.group_of(pk) == whole.group_of(pk)
 
 
-@pytest.mark.django_db
-def test_a_comparison_reads_the_sources_that_speak_in_it_not_all_of_them():
-    measure = MeasureFactory()
-    grow_figures(measure, 12)  # every third claim repeats the one before it
-    elsewhere = SourceFactory(parent=SourceFactory())
+@contextlib.contextmanager
+def trees_asked():
+    """What each ``SourceTree.load`` is asked for (None: every source)."""
     asked = []
     load = selectors.SourceTree.load.__func__
 
@@ -295,6 +294,15 @@ def test_a_comparison_reads_the_sources_that_speak_in_it_not_all_of_them():
         return load(cls, among)
 
     with mock.patch.object(selectors.SourceTree, "load", classmethod(recorded)):
+        yield asked
+
+
+@pytest.mark.django_db
+def test_a_comparison_reads_the_sources_that_speak_in_it_not_all_of_them():
+    measure = MeasureFactory()
+    grow_figures(measure, 12)  # every third claim repeats the one before it
+    elsewhere = SourceFactory(parent=SourceFactory())
+    with trees_asked() as asked:
         found = selectors.compare_measure(measure)
     speaking = {
         f.claim.source_id
@@ -306,8 +314,7 @@ def test_a_comparison_reads_the_sources_that_speak_in_it_not_all_of_them():
     assert asked == [speaking] and elsewhere.pk not in speaking
     # Many sources speak: every source is read (one scan, cheaper than the walk).
     with mock.patch.object(selectors, "LINEAGE_UP_TO", len(speaking) - 1):
-        asked.clear()
-        with mock.patch.object(selectors.SourceTree, "load", classmethod(recorded)):
+        with trees_asked() as asked:
             assert selectors.compare_measure(measure) == found
         assert asked == [None]
     # The same comparison as with every source at hand.
@@ -330,14 +337,7 @@ def test_a_comparison_reads_the_lineage_of_an_origin_that_has_no_figure():
     origin = ClaimFactory(source=SourceFactory(parent=SourceFactory(parent=top)))
     relay = FigureFactory(measure=measure, text="about 9,000")
     LinkFactory(from_claim=relay.claim, to_claim=origin, relation="repeats")
-    asked = []
-    load = selectors.SourceTree.load.__func__
-
-    def recorded(cls, among=None):
-        asked.append(among)
-        return load(cls, among)
-
-    with mock.patch.object(selectors.SourceTree, "load", classmethod(recorded)):
+    with trees_asked() as asked:
         found = selectors.compare_measure(measure)
     ((among,),) = [asked]
     assert {origin.source_id, relay.claim.source_id} <= among
