@@ -212,17 +212,12 @@ class DegradingRedisCache(RedisCache):
             self._went_down(error)
             return on_fallback()
 
-    def count_in_window(self, key: str, seconds: int) -> int:
-        """``count_request``, in one round trip: one script, run atomically, that
-        counts and gives the counter its expiry if it has none (a new counter,
-        or one an earlier version left without)."""
-        return self.count_and_read(key, seconds, (), 0)[0]
-
     def count_and_read(
         self, key: str, seconds: int, keys: Iterable[str], up_to: int
     ) -> tuple[int, dict | None]:
-        """``count_request_and_read``: on Redis, the count and the read in the
-        script's one round trip."""
+        """``count_request_and_read`` in one round trip: one script, run
+        atomically, that counts, gives the counter its expiry if it has none (a
+        new counter, or one an earlier version left without) and reads ``keys``."""
         keys = list(keys)
 
         def on_redis() -> tuple[int, dict | None]:
@@ -241,7 +236,7 @@ class DegradingRedisCache(RedisCache):
             except exceptions.ResponseError as error:
                 raise _unavailable_in_script(error) from error
             if isinstance(answer, int):  # nothing asked, or past the limit
-                return answer, ({} if not read else None)
+                return answer, (None if read else {})
             count, values = answer
             loads = self._cache._serializer.loads
             found = {
@@ -378,10 +373,7 @@ class DegradingRedisCache(RedisCache):
 def count_request(cache, key: str, seconds: int) -> int:
     """Count one more request at ``key``, in the window of ``seconds`` its first
     request opened; the count so far in the window. One round trip to Redis."""
-    counter = getattr(cache, "count_in_window", None)
-    if counter is not None:
-        return counter(key, seconds)
-    return _count_in_window(cache, key, seconds)
+    return count_request_and_read(cache, key, seconds, (), 0)[0]
 
 
 def count_request_and_read(
@@ -389,16 +381,17 @@ def count_request_and_read(
 ) -> tuple[int, dict | None]:
     """``count_request``, and ``cache.get_many(keys)`` if the count is at most
     ``up_to`` (a refused request reads nothing more): on Redis in the one round
-    trip of the count. The values found, as ``get_many`` gives them; None when
-    they were not read (past the limit, or Redis unavailable)."""
+    trip of the count. The values found, as ``get_many`` gives them ({} when no
+    key is asked); None when they were not read (past the limit, or Redis
+    unavailable)."""
     both = getattr(cache, "count_and_read", None)
     if both is not None:
         return both(key, seconds, keys, up_to)
     count = _count_in_window(cache, key, seconds)
     keys = list(keys)
-    if count > up_to:
-        return count, None
-    return count, cache.get_many(keys) if keys else {}
+    if not keys:
+        return count, {}
+    return count, None if count > up_to else cache.get_many(keys)
 
 
 def window_left(cache, key: str, seconds: int) -> float:

@@ -8,9 +8,9 @@ the rate. Here a client's requests are counted by one integer in the cache,
 incremented on each request (one round trip to Redis:
 ``tracker.cache.count_request_and_read``); the window opens with the client's
 first request and lasts the rate's period, so a client makes at most the rate's
-number of requests in any window of its own. The rates are the same settings (``anon``: anonymous readers
-by address; ``user``: signed-in users by id); a refused request answers 429 with
-``Retry-After``, the seconds until the window closes.
+number of requests in any window of its own. The rates are the same settings
+(``anon``: anonymous readers by address; ``user``: signed-in users by id); a refused
+request answers 429 with ``Retry-After``, the seconds until the window closes.
 
 A view may ask for cache entries to be read with the count (``read_with_count``):
 on Redis the same round trip carries both, and ``found_with_count`` gives what was
